@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mockd/mockd/mockserver"
+	"github.com/mockd/mockd/validator"
+)
+
+// serveFlags are the flags of `mockd serve`.
+type serveFlags struct {
+	spec           string
+	host           string
+	port           int
+	dynamic        bool
+	seed           string
+	errors         bool
+	cors           bool
+	checkResponses bool
+	logLevel       string
+}
+
+func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
+	f := &serveFlags{}
+	fs := flag.NewFlagSet("mockd serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.spec, "spec", "", "OpenAPI 3.0/3.1 or Swagger 2.0 spec to serve (YAML or JSON)")
+	fs.StringVar(&f.host, "host", "127.0.0.1", "address to listen on")
+	fs.IntVar(&f.port, "port", 4010, "port to listen on (0 picks a free one)")
+	fs.BoolVar(&f.dynamic, "dynamic", false, "generate bodies from schemas even when examples exist")
+	fs.StringVar(&f.seed, "seed", "", "seed for generated data (default: random, printed at start-up)")
+	fs.BoolVar(&f.errors, "errors", false, "answer 500 with the violations when a mock response does not match the spec")
+	fs.BoolVar(&f.cors, "cors", true, "answer CORS preflights and add CORS headers (--cors=false to disable)")
+	fs.BoolVar(&f.checkResponses, "check-responses", false, "validate every served response and log violations (debug)")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: mockd serve --spec FILE [flags]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, errUsage
+		}
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "mockd serve: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return nil, errUsage
+	}
+	if f.spec == "" {
+		fmt.Fprintln(stderr, "mockd serve: --spec FILE is required")
+		fs.Usage()
+		return nil, errUsage
+	}
+	return f, nil
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("%w: --log-level %q: use debug, info, warn or error", errUsage, level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, err := parseServeFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	logger, err := newLogger(stderr, f.logLevel)
+	if err != nil {
+		fmt.Fprintln(stderr, "mockd serve:", err)
+		return err
+	}
+	seed := rand.Uint64()
+	if f.seed != "" {
+		seed, err = strconv.ParseUint(f.seed, 10, 64)
+		if err != nil {
+			fmt.Fprintf(stderr, "mockd serve: --seed %q is not a non-negative integer\n", f.seed)
+			return errUsage
+		}
+	}
+
+	start := time.Now()
+	spec, err := validator.Load(f.spec, validator.WithFormatAssertions(), validator.WithLogger(logger))
+	if err != nil {
+		return err
+	}
+	srv, err := mockserver.New(
+		mockserver.WithSpec(spec),
+		mockserver.Dynamic(f.dynamic),
+		mockserver.Seed(seed),
+		mockserver.Errors(f.errors),
+		mockserver.CORS(f.cors),
+		mockserver.CheckResponses(f.checkResponses),
+		mockserver.Logger(logger),
+	)
+	if err != nil {
+		return err
+	}
+	loaded := time.Since(start)
+
+	ln, err := net.Listen("tcp", net.JoinHostPort(f.host, strconv.Itoa(f.port)))
+	if err != nil {
+		return fmt.Errorf("listen on %s:%d: %w (is another server using the port? try --port)", f.host, f.port, err)
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "mockd %s: serving %s (OpenAPI %s, %d operations, loaded in %s)\n",
+		buildVersion(), f.spec, spec.Version, len(spec.Operations), loaded.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "  listening on %s  (seed %d, dynamic %t, cors %t)\n", base, seed, f.dynamic, f.cors)
+	for _, w := range spec.Warnings {
+		logger.Warn("spec", "warning", w)
+	}
+	// Invalid examples are reported at start-up for specs of ordinary size;
+	// on very large specs the check runs in the background so that serving
+	// starts at once (results are cached either way).
+	const syncExampleCheck = 2000
+	if len(spec.Operations) <= syncExampleCheck {
+		for _, w := range srv.CheckExamples() {
+			logger.Warn("example", "warning", w)
+		}
+	} else {
+		go func() {
+			for _, w := range srv.CheckExamples() {
+				logger.Warn("example", "warning", w)
+			}
+		}()
+	}
+	for _, line := range tryLines(base, spec) {
+		fmt.Fprintln(stdout, "  try:", line)
+	}
+
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stdout, "mockd: shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// tryLines suggests a few curl commands for the first GET operations.
+func tryLines(base string, spec *validator.Spec) []string {
+	var out []string
+	for _, op := range spec.Operations {
+		if op.Method != http.MethodGet {
+			continue
+		}
+		path := op.Path
+		if strings.Contains(path, "{") {
+			path = samplePath(op)
+		}
+		out = append(out, "curl -i "+base+path)
+		if len(out) == 2 {
+			out = append(out, `curl -i -H 'Prefer: dynamic=true' `+base+path)
+			break
+		}
+	}
+	return out
+}
+
+// samplePath fills path parameters with their example or a placeholder.
+func samplePath(op *validator.Operation) string {
+	path := op.Path
+	for _, p := range op.Parameters() {
+		if p.In != "path" {
+			continue
+		}
+		v := "1"
+		if p.Example != nil && p.Example.Value != "" {
+			v = p.Example.Value
+		} else if p.Schema != nil {
+			if sc := p.Schema.Schema(); sc != nil && sc.Example != nil && sc.Example.Value != "" {
+				v = sc.Example.Value
+			} else if sc != nil && len(sc.Type) > 0 && sc.Type[0] == "string" {
+				v = "abc"
+			}
+		}
+		path = strings.ReplaceAll(path, "{"+p.Name+"}", v)
+	}
+	return path
+}

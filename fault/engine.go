@@ -1,0 +1,545 @@
+package fault
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Request is what the engine needs to know about one request.
+type Request struct {
+	Method       string
+	Path         string // as requested, without the query
+	PathTemplate string // the operation's path template, when the caller knows it
+	Operation    string // the operation id, when the caller knows it
+	Header       http.Header
+	Query        url.Values
+	ConnID       uint64 // the connection's id (see Engine.ConnContext)
+	ConnIndex    int    // 0-based index of the request on its connection; > 0 means reused
+}
+
+// Option configures an Engine.
+type Option func(*Engine)
+
+// WithSeed overrides the rule file's seed.
+func WithSeed(seed uint64) Option {
+	return func(e *Engine) { e.seed, e.seedSet = seed, true }
+}
+
+// WithClock sets the clock used for phases, token buckets and Retry-After
+// dates (default time.Now). Waits (latency, hang) always use real time.
+func WithClock(now func() time.Time) Option {
+	return func(e *Engine) {
+		if now != nil {
+			e.env.clock = now
+		}
+	}
+}
+
+// WithHeaderFaults makes Decide honour the X-Mockd-Fault request header.
+func WithHeaderFaults(on bool) Option {
+	return func(e *Engine) { e.headerFaults = on }
+}
+
+// WithHangMax bounds hangs and stalled bodies that set no max (default
+// DefaultHangMax); it also caps latency draws.
+func WithHangMax(d time.Duration) Option {
+	return func(e *Engine) {
+		if d > 0 {
+			e.env.hangMax = d
+		}
+	}
+}
+
+// WithListener gives the engine the listener that `refuse` takes down.
+func WithListener(l *Listener) Option {
+	return func(e *Engine) { e.env.listener = l }
+}
+
+// WithLogger sets the logger (default slog.Default()).
+func WithLogger(l *slog.Logger) Option {
+	return func(e *Engine) {
+		if l != nil {
+			e.env.logger = l
+		}
+	}
+}
+
+// serveEnv is what Decision.Serve needs from its engine.
+type serveEnv struct {
+	clock    func() time.Time
+	hangMax  time.Duration
+	listener *Listener
+	logger   *slog.Logger
+}
+
+// Engine decides, per request, which fault applies. It is safe for
+// concurrent use. Every decision is a pure function of (seed, rule, key,
+// ordinal of the request within that rule and key), plus the clock for
+// time phases and token buckets.
+type Engine struct {
+	seed         uint64
+	seedSet      bool
+	headerFaults bool
+	env          *serveEnv
+
+	mu    sync.Mutex                   // serialises rule-set changes
+	rules atomic.Pointer[[]*ruleState] // immutable snapshot read by Decide
+	conns atomic.Uint64
+}
+
+// ruleState is one rule and its counters.
+type ruleState struct {
+	rule Rule
+
+	mu         sync.Mutex
+	seen       uint64 // requests that matched, for count phases
+	phaseStart time.Time
+	armed      bool
+	keys       map[string]*keyState
+	order      []string // insertion order, for evicting the oldest key
+	orderHead  int
+}
+
+type keyState struct {
+	ordinal uint64
+	tokens  float64
+	last    time.Time
+}
+
+// NewEngine builds an engine for rs (nil = no rules). Without a seed in the
+// options or the file, it draws one from crypto/rand and logs it.
+func NewEngine(rs *RuleSet, opts ...Option) *Engine {
+	e := &Engine{env: &serveEnv{clock: time.Now, hangMax: DefaultHangMax, logger: slog.Default()}}
+	if rs != nil && rs.HasSeed {
+		e.seed, e.seedSet = rs.Seed, true
+	}
+	for _, o := range opts {
+		o(e)
+	}
+	if !e.seedSet {
+		var b [8]byte
+		if _, err := crand.Read(b[:]); err == nil {
+			e.seed = binary.LittleEndian.Uint64(b[:])
+		} else {
+			e.seed = uint64(time.Now().UnixNano())
+		}
+	}
+	var states []*ruleState
+	if rs != nil {
+		states = e.newStates(rs.Rules)
+	}
+	e.rules.Store(&states)
+	e.env.logger.Info("fault engine ready", "seed", e.seed, "rules", len(states))
+	return e
+}
+
+func (e *Engine) newStates(rules []Rule) []*ruleState {
+	now := e.env.clock()
+	out := make([]*ruleState, 0, len(rules))
+	for _, r := range rules {
+		r.compile()
+		out = append(out, &ruleState{rule: r, phaseStart: now, keys: map[string]*keyState{}})
+	}
+	return out
+}
+
+// Seed returns the seed every decision derives from.
+func (e *Engine) Seed() uint64 { return e.seed }
+
+// Rules returns a copy of the rules in evaluation order.
+func (e *Engine) Rules() []Rule {
+	states := *e.rules.Load()
+	out := make([]Rule, len(states))
+	for i, s := range states {
+		out[i] = s.rule
+	}
+	return out
+}
+
+// SetRules replaces every rule (and its counters) with rs.
+func (e *Engine) SetRules(rs *RuleSet) error {
+	if rs == nil {
+		return fmt.Errorf("fault: SetRules: nil rule set (fix: pass a parsed RuleSet, or an empty one to clear)")
+	}
+	if err := checkNames(nil, rs.Rules); err != nil {
+		return fmt.Errorf("fault: SetRules: %w", err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	states := e.newStates(rs.Rules)
+	e.rules.Store(&states)
+	return nil
+}
+
+// AddRules appends rs's rules after the existing ones; names must stay unique.
+func (e *Engine) AddRules(rs *RuleSet) error {
+	if rs == nil {
+		return fmt.Errorf("fault: AddRules: nil rule set (fix: pass a parsed RuleSet)")
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cur := *e.rules.Load()
+	if err := checkNames(cur, rs.Rules); err != nil {
+		return fmt.Errorf("fault: AddRules: %w", err)
+	}
+	next := append(append([]*ruleState(nil), cur...), e.newStates(rs.Rules)...)
+	e.rules.Store(&next)
+	return nil
+}
+
+func checkNames(cur []*ruleState, add []Rule) error {
+	seen := map[string]bool{}
+	for _, s := range cur {
+		seen[s.rule.Name] = true
+	}
+	for _, r := range add {
+		if r.Name == "" {
+			return fmt.Errorf("a rule has no name (fix: name every rule)")
+		}
+		if seen[r.Name] {
+			return fmt.Errorf("duplicate rule name %q (fix: remove the existing rule first or rename)", r.Name)
+		}
+		seen[r.Name] = true
+	}
+	return nil
+}
+
+// RemoveRule deletes the named rule.
+func (e *Engine) RemoveRule(name string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cur := *e.rules.Load()
+	for i, s := range cur {
+		if s.rule.Name == name {
+			next := append(append([]*ruleState(nil), cur[:i]...), cur[i+1:]...)
+			e.rules.Store(&next)
+			return nil
+		}
+	}
+	return fmt.Errorf("fault: RemoveRule %q: %w (fix: list rules with Rules())", name, ErrNoRule)
+}
+
+// Arm restarts the named rule: its phase clock and request counts start now,
+// every key's sequence and bucket starts over, and a `from: arm` phase wakes.
+func (e *Engine) Arm(name string) error {
+	for _, s := range *e.rules.Load() {
+		if s.rule.Name == name {
+			s.restart(e.env.clock(), true)
+			return nil
+		}
+	}
+	return fmt.Errorf("fault: Arm %q: %w (fix: list rules with Rules())", name, ErrNoRule)
+}
+
+// Reset puts every rule back to its start: counters, sequences, buckets and
+// phases (rules with `from: arm` go dormant again).
+func (e *Engine) Reset() {
+	now := e.env.clock()
+	for _, s := range *e.rules.Load() {
+		s.restart(now, false)
+	}
+}
+
+func (s *ruleState) restart(now time.Time, armed bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seen, s.phaseStart, s.armed = 0, now, armed
+	s.keys = map[string]*keyState{}
+	s.order, s.orderHead = nil, 0
+}
+
+// ConnContext is an http.Server ConnContext hook: it tags each connection
+// with an id and a request counter that NewRequest reads.
+func (e *Engine) ConnContext(ctx context.Context, _ net.Conn) context.Context {
+	return context.WithValue(ctx, connTagKey{}, &connTag{id: e.conns.Add(1)})
+}
+
+type connTagKey struct{}
+
+type connTag struct {
+	id uint64
+	n  atomic.Int64
+}
+
+// NewRequest describes r for Decide. It takes ConnID and ConnIndex from the
+// tag set by Engine.ConnContext (and counts r on its connection, so call it
+// once per request); callers fill PathTemplate and Operation if they know them.
+func NewRequest(r *http.Request) *Request {
+	req := &Request{Method: r.Method, Path: r.URL.Path, Header: r.Header, Query: r.URL.Query()}
+	if t, ok := r.Context().Value(connTagKey{}).(*connTag); ok {
+		req.ConnID = t.id
+		req.ConnIndex = int(t.n.Add(1) - 1)
+	}
+	return req
+}
+
+// Decision is the engine's verdict for one request.
+type Decision struct {
+	Rule    string        `json:"rule,omitempty"`  // the first rule that applied (or matched, if none applied)
+	Key     string        `json:"key,omitempty"`   // that rule's key value for the request
+	Ordinal uint64        `json:"ordinal"`         // the request's 0-based ordinal within (rule, key)
+	Seed    uint64        `json:"seed"`            // the engine seed
+	Fault   *Fault        `json:"fault,omitempty"` // nil = pass
+	Reason  string        `json:"reason,omitempty"`
+	Label   string        `json:"label,omitempty"` // X-Mockd-Fault response value, e.g. "checkout/status+retry_after"
+	Delay   time.Duration `json:"delay,omitempty"` // sampled latency
+
+	stream uint64 // per-decision random stream for Serve (garbage bytes)
+	env    *serveEnv
+}
+
+// Applied reports whether a fault applies.
+func (d Decision) Applied() bool { return d.Fault != nil }
+
+// Decide returns the decision for r. With no matching rule it does not
+// allocate.
+func (e *Engine) Decide(r *Request) Decision {
+	d := Decision{Seed: e.seed, env: e.env}
+	if e.headerFaults {
+		if vs := r.Header[HeaderName]; len(vs) > 0 {
+			return e.decideHeader(d, vs[0])
+		}
+	}
+	var now time.Time
+	var labels []byte
+	for _, s := range *e.rules.Load() {
+		ru := &s.rule
+		if !ru.matches(r) {
+			continue
+		}
+		if now.IsZero() && (ru.RateLimit != nil || (ru.Phase != nil && !ru.Phase.byCount())) {
+			now = e.env.clock()
+		}
+		out, ok := s.decide(e.seed, r, now)
+		if !ok {
+			continue
+		}
+		if d.Rule == "" || (d.Fault == nil && out.fault != nil) {
+			d.Rule, d.Key, d.Ordinal, d.Reason, d.stream = ru.Name, out.key, out.ordinal, out.reason, out.stream
+		}
+		if out.fault != nil {
+			if d.Fault != nil {
+				d.Reason += "; " + ru.Name + ": " + out.reason
+			}
+			d.Fault = merge(d.Fault, out.fault)
+			if len(labels) > 0 {
+				labels = append(labels, ',')
+			}
+			labels = append(labels, ru.Name...)
+			labels = append(labels, '/')
+			labels = append(labels, out.fault.Names()...)
+		}
+		if !ru.Continue {
+			break
+		}
+	}
+	if d.Rule == "" {
+		d.Reason = "no rule matched"
+		return d
+	}
+	if d.Fault != nil {
+		d.Label = string(labels)
+		if d.Fault.Latency != nil {
+			d.Delay = d.Fault.Latency.Sample(rand.New(pcg(d.stream, 1)), e.env.hangMax)
+		}
+	}
+	return d
+}
+
+func (e *Engine) decideHeader(d Decision, v string) Decision {
+	d.Rule = "header"
+	f, err := ParseHeader(v)
+	if err != nil {
+		body := problemJSON(http.StatusBadRequest, "invalid "+HeaderName+" header: "+err.Error())
+		d.Fault = &Fault{Status: &Status{Code: http.StatusBadRequest,
+			Headers: map[string]string{"Content-Type": "application/problem+json"}, Body: &body}}
+		d.Reason, d.Label = err.Error(), "header/invalid"
+		return d
+	}
+	if f == nil {
+		d.Reason = "header asked for pass"
+		return d
+	}
+	d.Fault, d.Reason, d.Label = f, "requested by "+HeaderName+" header", "header/"+f.Names()
+	d.stream = mix(e.seed, "header", v, 0)
+	if f.Latency != nil {
+		d.Delay = f.Latency.Sample(rand.New(pcg(d.stream, 1)), e.env.hangMax)
+	}
+	return d
+}
+
+type ruleOutcome struct {
+	fault   *Fault
+	key     string
+	ordinal uint64
+	reason  string
+	stream  uint64
+}
+
+// decide applies the rule's phase, key counter and selection. ok is false
+// when the rule's phase is inactive (the rule then does not match).
+func (s *ruleState) decide(seed uint64, r *Request, now time.Time) (ruleOutcome, bool) {
+	ru := &s.rule
+	key := ru.keyOf(r)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ph := ru.Phase; ph != nil {
+		if ph.From == PhaseFromArm && !s.armed {
+			return ruleOutcome{}, false
+		}
+		if ph.byCount() {
+			n := s.seen
+			s.seen++
+			if n < ph.AfterRequests || (ph.ForRequests > 0 && n >= ph.AfterRequests+ph.ForRequests) {
+				return ruleOutcome{}, false
+			}
+		} else {
+			el := now.Sub(s.phaseStart)
+			if el < ph.After || (ph.For > 0 && el >= ph.After+ph.For) {
+				return ruleOutcome{}, false
+			}
+		}
+	}
+	ks := s.keys[key]
+	if ks == nil {
+		ks = s.addKey(key, now)
+	}
+	ord := ks.ordinal
+	ks.ordinal++
+	out := ruleOutcome{key: key, ordinal: ord, stream: mix(seed, ru.Name, key, ord)}
+	switch {
+	case ru.RateLimit != nil:
+		rl := ru.RateLimit
+		ks.tokens = math.Min(float64(rl.Capacity), ks.tokens+float64(now.Sub(ks.last))/float64(rl.RefillEvery))
+		ks.last = now
+		if ks.tokens >= 1 {
+			ks.tokens--
+			out.reason = "token bucket: " + strconv.Itoa(int(ks.tokens)) + " left"
+			return out, true
+		}
+		wait := time.Duration((1 - ks.tokens) * float64(rl.RefillEvery))
+		secs := int64(math.Ceil(wait.Seconds()))
+		if secs < 1 {
+			secs = 1
+		}
+		out.fault = &Fault{Status: &Status{Code: http.StatusTooManyRequests},
+			RetryAfter: &RetryAfter{Kind: RetryAfterSeconds, Seconds: secs}}
+		out.reason = "token bucket empty: next token in " + wait.String()
+	case ru.Sequence != nil:
+		n := uint64(len(ru.Sequence))
+		idx := ord
+		if ord >= n {
+			switch ru.Then {
+			case ThenCycle:
+				idx = ord % n
+			case ThenRepeatLast:
+				idx = n - 1
+			default:
+				out.reason = "sequence done (then: pass)"
+				return out, true
+			}
+		}
+		out.fault = ru.Sequence[idx]
+		out.reason = "sequence step " + strconv.FormatUint(idx+1, 10) + "/" + strconv.FormatUint(n, 10)
+	case ru.everyN > 0:
+		slot := ord % ru.everyN
+		if (slot*ru.everyK)%ru.everyN < ru.everyK {
+			out.fault = ru.Fault
+		}
+		out.reason = "every " + ru.Every + ": slot " + strconv.FormatUint(slot, 10)
+	case ru.Rate != nil:
+		draw := rand.New(pcg(out.stream, 0)).Float64()
+		if draw < *ru.Rate {
+			out.fault = ru.Fault
+		}
+		out.reason = "rate " + strconv.FormatFloat(*ru.Rate, 'g', -1, 64) + ": drew " + strconv.FormatFloat(draw, 'f', 4, 64)
+	default:
+		out.fault = ru.Fault
+		out.reason = "always"
+	}
+	return out, true
+}
+
+// addKey registers a key, forgetting the oldest one when the rule is full.
+func (s *ruleState) addKey(key string, now time.Time) *keyState {
+	max := s.rule.MaxKeys
+	if max <= 0 {
+		max = DefaultMaxKeys
+	}
+	if len(s.order) < max {
+		s.order = append(s.order, key)
+	} else {
+		delete(s.keys, s.order[s.orderHead])
+		s.order[s.orderHead] = key
+		s.orderHead = (s.orderHead + 1) % max
+	}
+	ks := &keyState{last: now}
+	if rl := s.rule.RateLimit; rl != nil {
+		ks.tokens = float64(rl.Capacity)
+	}
+	s.keys[key] = ks
+	return ks
+}
+
+// keyOf returns the request's key for this rule.
+func (ru *Rule) keyOf(r *Request) string {
+	switch ru.keyKind {
+	case KeyHeader:
+		if vs := r.Header[ru.keyName]; len(vs) > 0 {
+			return vs[0]
+		}
+	case KeyQuery:
+		if vs := r.Query[ru.keyName]; len(vs) > 0 {
+			return vs[0]
+		}
+	case KeyConnection:
+		return strconv.FormatUint(r.ConnID, 10)
+	}
+	return ""
+}
+
+// mix hashes (seed, rule, key, ordinal) with FNV-1a and a final avalanche.
+func mix(seed uint64, rule, key string, ord uint64) uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	for i := 0; i < 8; i++ {
+		h = (h ^ (seed >> (8 * i) & 0xff)) * prime
+	}
+	for i := 0; i < len(rule); i++ {
+		h = (h ^ uint64(rule[i])) * prime
+	}
+	h = (h ^ 0xff) * prime
+	for i := 0; i < len(key); i++ {
+		h = (h ^ uint64(key[i])) * prime
+	}
+	h = (h ^ 0xfe) * prime
+	for i := 0; i < 8; i++ {
+		h = (h ^ (ord >> (8 * i) & 0xff)) * prime
+	}
+	return splitmix(h)
+}
+
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// pcg returns the PCG for a decision stream; purpose separates independent
+// draws (selection, latency, garbage) of the same decision.
+func pcg(stream, purpose uint64) *rand.PCG {
+	return rand.NewPCG(stream, splitmix(stream^(purpose+1)*0x9e3779b97f4a7c15))
+}

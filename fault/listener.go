@@ -1,0 +1,187 @@
+package fault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+)
+
+// ErrRefusing is returned by RefuseFor while a refuse window is already open.
+var ErrRefusing = errors.New("listener is already refusing connections")
+
+// relistenTries bounds how long the listener retries binding its address
+// again after a refuse window.
+const (
+	relistenTries = 50
+	relistenGap   = 20 * time.Millisecond
+)
+
+// Listener is a TCP listener that can really stop listening for a window
+// (the kernel then refuses connections with RST at SYN) and listen again on
+// the same address. Accept blocks across the window, so an http.Server built
+// on it keeps serving.
+type Listener struct {
+	addr   net.Addr
+	logger *slog.Logger
+
+	mu     sync.Mutex
+	inner  net.Listener  // nil while refusing
+	ready  chan struct{} // closed when inner is set again
+	closed chan struct{}
+	done   bool
+	err    error // a failed re-listen, returned by Accept
+}
+
+// NewListener listens on addr (e.g. "127.0.0.1:0").
+func NewListener(addr string) (*Listener, error) {
+	in, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("fault: listen on %s: %w (fix: choose a free address, e.g. 127.0.0.1:0)", addr, err)
+	}
+	return &Listener{addr: in.Addr(), inner: in, closed: make(chan struct{}), logger: slog.Default()}, nil
+}
+
+// Addr returns the address, stable across refuse windows.
+func (l *Listener) Addr() net.Addr { return l.addr }
+
+// Accept waits for the next connection, waiting out refuse windows.
+func (l *Listener) Accept() (net.Conn, error) {
+	for {
+		l.mu.Lock()
+		in, ready, done, lerr := l.inner, l.ready, l.done, l.err
+		l.mu.Unlock()
+		if done {
+			return nil, net.ErrClosed
+		}
+		if lerr != nil {
+			return nil, lerr
+		}
+		if in == nil {
+			select {
+			case <-ready:
+			case <-l.closed:
+			}
+			continue
+		}
+		c, err := in.Accept()
+		if err == nil {
+			return c, nil
+		}
+		l.mu.Lock()
+		swapped := l.inner != in && !l.done
+		l.mu.Unlock()
+		if swapped {
+			continue
+		}
+		return nil, err
+	}
+}
+
+// Close stops listening for good and ends any refuse window.
+func (l *Listener) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.done {
+		return nil
+	}
+	l.done = true
+	close(l.closed)
+	if l.inner != nil {
+		return l.inner.Close()
+	}
+	return nil
+}
+
+// Refusing reports whether a refuse window is open.
+func (l *Listener) Refusing() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.inner == nil && !l.done
+}
+
+// RefuseFor closes the listening socket, waits d (or until ctx is done or the
+// listener is closed), then listens again on the same address. It blocks for
+// the window.
+func (l *Listener) RefuseFor(ctx context.Context, d time.Duration) error {
+	if err := l.stop(); err != nil {
+		return err
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	case <-l.closed:
+		return nil
+	}
+	return l.relisten()
+}
+
+// startRefuse closes the socket now and re-listens after d in the background.
+func (l *Listener) startRefuse(d time.Duration) error {
+	if err := l.stop(); err != nil {
+		return err
+	}
+	go func() {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			if err := l.relisten(); err != nil {
+				l.logger.Error("fault listener: re-listen after refuse window failed", "addr", l.addr.String(), "err", err)
+			}
+		case <-l.closed:
+		}
+	}()
+	return nil
+}
+
+func (l *Listener) stop() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.done {
+		return fmt.Errorf("fault: refuse on %s: %w", l.addr, net.ErrClosed)
+	}
+	if l.inner == nil {
+		return fmt.Errorf("fault: refuse on %s: %w", l.addr, ErrRefusing)
+	}
+	in := l.inner
+	l.inner, l.ready = nil, make(chan struct{})
+	if err := in.Close(); err != nil {
+		return fmt.Errorf("fault: close listener %s for refuse window: %w", l.addr, err)
+	}
+	return nil
+}
+
+func (l *Listener) relisten() error {
+	var lastErr error
+	for range relistenTries {
+		l.mu.Lock()
+		if l.done {
+			l.mu.Unlock()
+			return nil
+		}
+		in, err := net.Listen("tcp", l.addr.String())
+		if err == nil {
+			l.inner = in
+			close(l.ready)
+			l.mu.Unlock()
+			return nil
+		}
+		l.mu.Unlock()
+		lastErr = err
+		time.Sleep(relistenGap)
+	}
+	err := fmt.Errorf("fault: listen again on %s after refuse window: %w (fix: make sure nothing else took the port)", l.addr, lastErr)
+	l.mu.Lock()
+	l.err = err
+	if l.ready != nil {
+		close(l.ready)
+	}
+	l.mu.Unlock()
+	return err
+}

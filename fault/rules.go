@@ -1,0 +1,247 @@
+package fault
+
+import (
+	"net/http"
+	"net/textproto"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Key kinds (the part of Rule.Key before the colon).
+const (
+	KeyGlobal     = "global"
+	KeyHeader     = "header"
+	KeyQuery      = "query"
+	KeyConnection = "connection"
+)
+
+// Then policies: what a sequence does after its last step.
+const (
+	ThenPass       = "pass"
+	ThenRepeatLast = "repeat-last"
+	ThenCycle      = "cycle"
+)
+
+// Connection scopes.
+const (
+	ConnAny    = "any"
+	ConnFresh  = "fresh"
+	ConnReused = "reused"
+)
+
+// Phase starts.
+const (
+	PhaseFromEngine = "engine" // relative to engine start (or Reset)
+	PhaseFromArm    = "arm"    // dormant until Arm(name); relative to arming
+)
+
+// DefaultMaxKeys bounds the per-key counters a rule keeps; the oldest key is
+// forgotten first.
+const DefaultMaxKeys = 65536
+
+// Position is a place in a rule file.
+type Position struct {
+	File string `json:"file,omitempty"`
+	Line int    `json:"line,omitempty"`
+	Col  int    `json:"col,omitempty"`
+}
+
+// RuleSet is a parsed rule file.
+type RuleSet struct {
+	File    string `json:"file,omitempty"`
+	Seed    uint64 `json:"seed,omitempty"`
+	HasSeed bool   `json:"has_seed"`
+	Rules   []Rule `json:"rules"`
+}
+
+// Match selects requests; every set field must match.
+type Match struct {
+	Methods   []string          `json:"methods,omitempty"`
+	Path      string            `json:"path,omitempty"`
+	Operation string            `json:"operation,omitempty"`
+	Headers   map[string]string `json:"headers,omitempty"`
+	Query     map[string]string `json:"query,omitempty"`
+
+	path    pathPattern
+	headers []kv // canonical names, for allocation-free lookups
+	query   []kv
+}
+
+type kv struct{ k, v string }
+
+// Phase limits a rule to a window in time or in matching requests.
+type Phase struct {
+	After         time.Duration `json:"after,omitempty"`
+	For           time.Duration `json:"for,omitempty"`
+	AfterRequests uint64        `json:"after_requests,omitempty"`
+	ForRequests   uint64        `json:"for_requests,omitempty"`
+	From          string        `json:"from"`
+}
+
+func (p *Phase) byCount() bool { return p.AfterRequests > 0 || p.ForRequests > 0 }
+
+// RateLimit answers 429 with a Retry-After computed from a token bucket per
+// key: Capacity tokens, one more every RefillEvery.
+type RateLimit struct {
+	Capacity    int           `json:"capacity"`
+	RefillEvery time.Duration `json:"refill_every"`
+}
+
+// Rule scopes faults to requests. Exactly one of Fault, Sequence and RateLimit
+// is set; Rate or Every (only with Fault) thin the requests that get it.
+type Rule struct {
+	Name        string     `json:"name"`
+	Description string     `json:"description,omitempty"`
+	Match       Match      `json:"match"`
+	Key         string     `json:"key"`
+	Fault       *Fault     `json:"fault,omitempty"`
+	Sequence    []*Fault   `json:"sequence,omitempty"` // nil step = pass
+	Then        string     `json:"then,omitempty"`
+	Rate        *float64   `json:"rate,omitempty"`
+	Every       string     `json:"every,omitempty"`
+	Phase       *Phase     `json:"phase,omitempty"`
+	Connection  string     `json:"connection"`
+	Continue    bool       `json:"continue,omitempty"`
+	RateLimit   *RateLimit `json:"rate_limit,omitempty"`
+	MaxKeys     int        `json:"max_keys"`
+	Pos         Position   `json:"pos"`
+
+	everyK, everyN uint64
+	keyKind        string
+	keyName        string // canonical header name or query name
+}
+
+// matches reports whether r satisfies the rule's match block and connection
+// scope. It does not allocate.
+func (ru *Rule) matches(r *Request) bool {
+	m := &ru.Match
+	if len(m.Methods) > 0 {
+		ok := false
+		for _, meth := range m.Methods {
+			if meth == r.Method {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if m.Operation != "" && m.Operation != r.Operation {
+		return false
+	}
+	if m.Path != "" {
+		if !m.path.match(r.Path) && (r.PathTemplate == "" || !m.path.match(r.PathTemplate)) {
+			return false
+		}
+	}
+	for _, h := range m.headers {
+		vs := r.Header[h.k]
+		if len(vs) == 0 || (h.v != "*" && vs[0] != h.v) {
+			return false
+		}
+	}
+	for _, q := range m.query {
+		vs := r.Query[q.k]
+		if len(vs) == 0 || (q.v != "*" && vs[0] != q.v) {
+			return false
+		}
+	}
+	switch ru.Connection {
+	case ConnFresh:
+		return r.ConnIndex == 0
+	case ConnReused:
+		return r.ConnIndex > 0
+	}
+	return true
+}
+
+// compile fills the unexported lookup fields from the exported ones.
+func (ru *Rule) compile() {
+	m := &ru.Match
+	m.path = compilePath(m.Path)
+	m.headers = nil // fresh slices: a Rule copy must not write into its original's arrays
+	for k, v := range m.Headers {
+		m.headers = append(m.headers, kv{textproto.CanonicalMIMEHeaderKey(k), v})
+	}
+	m.query = nil
+	for k, v := range m.Query {
+		m.query = append(m.query, kv{k, v})
+	}
+	kind, name, _ := strings.Cut(ru.Key, ":")
+	ru.keyKind = kind
+	if kind == KeyHeader {
+		name = http.CanonicalHeaderKey(name)
+	}
+	ru.keyName = name
+	if a, b, ok := strings.Cut(ru.Every, "/"); ok && ru.everyN == 0 {
+		k, errK := strconv.ParseUint(strings.TrimSpace(a), 10, 32)
+		n, errN := strconv.ParseUint(strings.TrimSpace(b), 10, 32)
+		if errK == nil && errN == nil && k > 0 && k <= n {
+			ru.everyK, ru.everyN = k, n
+		}
+	}
+}
+
+// pathPattern is a compiled path literal or OpenAPI-style template.
+type pathPattern struct {
+	literal string
+	segs    []pathSeg // nil for a literal
+}
+
+type pathSeg struct {
+	param          bool
+	prefix, suffix string // around the {param}, or the literal segment in prefix
+}
+
+func compilePath(p string) pathPattern {
+	if !strings.Contains(p, "{") {
+		return pathPattern{literal: p}
+	}
+	var segs []pathSeg
+	for _, s := range strings.Split(p, "/") {
+		open := strings.IndexByte(s, '{')
+		closing := strings.IndexByte(s, '}')
+		if open >= 0 && closing > open {
+			segs = append(segs, pathSeg{param: true, prefix: s[:open], suffix: s[closing+1:]})
+		} else {
+			segs = append(segs, pathSeg{prefix: s})
+		}
+	}
+	return pathPattern{segs: segs}
+}
+
+// match reports whether path fits the pattern, without allocating.
+func (pp *pathPattern) match(path string) bool {
+	if pp.segs == nil {
+		return pp.literal == path
+	}
+	rest := path
+	for i, sg := range pp.segs {
+		var seg string
+		if i == len(pp.segs)-1 {
+			if strings.IndexByte(rest, '/') >= 0 {
+				return false
+			}
+			seg = rest
+		} else {
+			j := strings.IndexByte(rest, '/')
+			if j < 0 {
+				return false
+			}
+			seg, rest = rest[:j], rest[j+1:]
+		}
+		if !sg.param {
+			if seg != sg.prefix {
+				return false
+			}
+			continue
+		}
+		if len(seg) <= len(sg.prefix)+len(sg.suffix) ||
+			!strings.HasPrefix(seg, sg.prefix) || !strings.HasSuffix(seg, sg.suffix) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,735 @@
+package recorder
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+	"gopkg.in/yaml.v3"
+)
+
+// Sentinel errors wrapped by LoadError; test them with errors.Is.
+var (
+	// ErrTruncated reports a file that ends before the cassette does
+	// (empty, or cut in the middle of a YAML construct).
+	ErrTruncated = errors.New("file is truncated")
+	// ErrSyntax reports a file that is not valid YAML.
+	ErrSyntax = errors.New("not valid YAML")
+	// ErrNotCassette reports valid YAML that is not shaped like a cassette.
+	ErrNotCassette = errors.New("not a go-vcr cassette")
+	// ErrUnsupportedVersion reports a cassette format version other than 1 or 2.
+	ErrUnsupportedVersion = errors.New("unsupported cassette format version")
+	// ErrMissingField reports a required interaction field that is absent or empty.
+	ErrMissingField = errors.New("missing required field")
+	// ErrInvalidField reports a field whose value has the wrong type or form.
+	ErrInvalidField = errors.New("invalid field value")
+	// ErrInvalidBody reports a body that is not valid for its declared encoding.
+	ErrInvalidBody = errors.New("body does not match its declared encoding")
+)
+
+// Cassette format versions read by Load; Save always writes FormatV2.
+const (
+	// FormatV1 is the format written by go-vcr v1 and v2.
+	FormatV1 = cassette.CassetteFormatV1
+	// FormatV2 is the format written (and the only one read) by go-vcr v3.
+	FormatV2 = cassette.CassetteFormatV2
+)
+
+// maxValidateBytes bounds how much of a compressed body is inflated to check
+// that it decodes; a larger body is accepted once this much decoded cleanly.
+const maxValidateBytes = 256 << 20
+
+// LoadError describes why a cassette could not be loaded. Its message names
+// the file, the 1-based line, the interaction index and the field, then says
+// how to fix the problem.
+type LoadError struct {
+	// File is the path (or name) the cassette was loaded from.
+	File string
+	// Line is the 1-based line of the offending YAML node, 0 when unknown.
+	Line int
+	// Index is the 0-based interaction index, -1 outside the interactions list.
+	Index int
+	// Field is the dotted field path, e.g. "request.method"; empty when the
+	// problem is not about one field.
+	Field string
+	// Err is one of the Err* sentinels, possibly wrapping the underlying cause.
+	Err error
+	// Hint says how to fix the file.
+	Hint string
+}
+
+// Error implements error.
+func (e *LoadError) Error() string {
+	var b strings.Builder
+	b.WriteString("cassette ")
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		b.WriteString(":")
+		b.WriteString(strconv.Itoa(e.Line))
+	}
+	if e.Index >= 0 {
+		b.WriteString(": interaction ")
+		b.WriteString(strconv.Itoa(e.Index))
+	}
+	if e.Field != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Field)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Err.Error())
+	if e.Hint != "" {
+		b.WriteString(" (")
+		b.WriteString(e.Hint)
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// Unwrap returns the sentinel (and cause) so errors.Is works.
+func (e *LoadError) Unwrap() error { return e.Err }
+
+// LoadFile reads and parses the cassette at path (format 1 or 2). Unlike
+// go-vcr's cassette.Load it takes the exact path (no ".yaml" appended).
+func LoadFile(path string) (*cassette.Cassette, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("recorder: read cassette %s: %w (check the path given to --cassette)", path, err)
+	}
+	return Parse(data, path)
+}
+
+// Load reads a whole cassette from r; name is used in errors and as the
+// cassette's Name and File.
+func Load(r io.Reader, name string) (*cassette.Cassette, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("recorder: read cassette %s: %w", name, err)
+	}
+	return Parse(data, name)
+}
+
+// Parse decodes cassette bytes of format version 1 or 2 into go-vcr v3
+// types. It is all-or-nothing: any invalid interaction fails the whole load
+// with a *LoadError. The returned cassette keeps its source format in
+// Version; Save always writes version 2.
+func Parse(data []byte, name string) (*cassette.Cassette, error) {
+	p := &parser{file: name, data: data, budget: 16*len(data) + 1<<16}
+	c, err := p.parse()
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+type parser struct {
+	file   string
+	data   []byte
+	budget int // node visits left; bounds alias expansion
+}
+
+func (p *parser) fail(n *yaml.Node, index int, field string, err error, hint string) *LoadError {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	return &LoadError{File: p.file, Line: line, Index: index, Field: field, Err: err, Hint: hint}
+}
+
+func (p *parser) parse() (*cassette.Cassette, error) {
+	if len(bytes.TrimSpace(p.data)) == 0 {
+		return nil, &LoadError{File: p.file, Index: -1, Err: ErrTruncated,
+			Hint: "the file is empty; re-record it or restore it from version control"}
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(p.data, &doc); err != nil {
+		return nil, p.syntaxError(err)
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil, &LoadError{File: p.file, Index: -1, Err: ErrTruncated,
+			Hint: "the file holds no YAML document; re-record it"}
+	}
+	root := p.deref(doc.Content[0])
+	if root == nil {
+		return nil, p.fail(doc.Content[0], -1, "", ErrNotCassette, "excessive aliasing")
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, p.fail(root, -1, "", ErrNotCassette,
+			"expected a mapping with 'version' and 'interactions' keys, found "+kindName(root))
+	}
+	verNode, err := p.lookup(root, "version")
+	if err != nil {
+		return nil, err
+	}
+	if verNode == nil {
+		return nil, p.fail(root, -1, "version", ErrMissingField,
+			"add 'version: 2' (or 'version: 1' for go-vcr v1/v2 cassettes)")
+	}
+	version, convErr := strconv.Atoi(strings.TrimSpace(verNode.Value))
+	if verNode.Kind != yaml.ScalarNode || convErr != nil || (version != FormatV1 && version != FormatV2) {
+		return nil, p.fail(verNode, -1, "version", fmt.Errorf("%w %q", ErrUnsupportedVersion, verNode.Value),
+			"mockd reads versions 1 (go-vcr v1/v2) and 2 (go-vcr v3)")
+	}
+	itNode, err := p.lookup(root, "interactions")
+	if err != nil {
+		return nil, err
+	}
+	c := &cassette.Cassette{
+		Name:         p.file,
+		File:         p.file,
+		Version:      version,
+		Interactions: make([]*cassette.Interaction, 0),
+		Matcher:      cassette.DefaultMatcher,
+	}
+	if itNode == nil || itNode.ShortTag() == "!!null" {
+		return c, nil
+	}
+	if itNode.Kind != yaml.SequenceNode {
+		return nil, p.fail(itNode, -1, "interactions", ErrNotCassette, "'interactions' must be a list, found "+kindName(itNode))
+	}
+	for idx, raw := range itNode.Content {
+		n := p.deref(raw)
+		if n == nil {
+			return nil, p.fail(raw, idx, "", ErrInvalidField, "excessive or circular YAML aliasing")
+		}
+		it, err := p.interaction(n, idx, version)
+		if err != nil {
+			if le := (*LoadError)(nil); errors.As(err, &le) && idx == len(itNode.Content)-1 && !bytes.HasSuffix(p.data, []byte("\n")) {
+				le.Hint += "; the file does not end with a newline, so it was probably truncated"
+			}
+			return nil, err
+		}
+		c.Interactions = append(c.Interactions, it)
+	}
+	return c, nil
+}
+
+// syntaxError turns a yaml.v3 error into a LoadError with the line number.
+func (p *parser) syntaxError(err error) *LoadError {
+	msg := err.Error()
+	line := 0
+	if i := strings.Index(msg, "line "); i >= 0 {
+		rest := msg[i+len("line "):]
+		j := 0
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		line, _ = strconv.Atoi(rest[:j])
+	}
+	lines := bytes.Count(p.data, []byte("\n"))
+	if !bytes.HasSuffix(p.data, []byte("\n")) {
+		lines++
+	}
+	if strings.Contains(msg, "end of stream") || strings.Contains(msg, "unexpected end") || (line > 0 && line >= lines && !bytes.HasSuffix(p.data, []byte("\n"))) {
+		return &LoadError{File: p.file, Line: line, Index: -1, Err: fmt.Errorf("%w: %w", ErrTruncated, err),
+			Hint: "the YAML stops mid-construct; re-record the cassette or restore it from version control"}
+	}
+	return &LoadError{File: p.file, Line: line, Index: -1, Err: fmt.Errorf("%w: %w", ErrSyntax, err),
+		Hint: "a cassette is a YAML file written by go-vcr or mockd record"}
+}
+
+// deref resolves aliases and charges the visit budget; nil means the budget
+// is exhausted (alias bomb or cycle).
+func (p *parser) deref(n *yaml.Node) *yaml.Node {
+	for hops := 0; n != nil && n.Kind == yaml.AliasNode; hops++ {
+		if hops > 64 {
+			return nil
+		}
+		n = n.Alias
+	}
+	p.budget--
+	if p.budget < 0 || n == nil {
+		return nil
+	}
+	return n
+}
+
+// lookup finds key in mapping m, resolving aliases; nil when absent.
+func (p *parser) lookup(m *yaml.Node, key string) (*yaml.Node, error) {
+	var found *yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := m.Content[i]
+		if k.Kind == yaml.ScalarNode && k.Value == key {
+			found = m.Content[i+1]
+		}
+	}
+	if found == nil {
+		return nil, nil
+	}
+	v := p.deref(found)
+	if v == nil {
+		return nil, p.fail(found, -1, key, ErrInvalidField, "excessive or circular YAML aliasing")
+	}
+	return v, nil
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if n.ShortTag() == "!!null" {
+			return "null"
+		}
+		return "a scalar"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.MappingNode:
+		return "a mapping"
+	default:
+		return "something else"
+	}
+}
+
+// fieldSetter decodes one known key's value of a mapping.
+type fieldSetter func(v *yaml.Node, field string) error
+
+func (p *parser) mapping(n *yaml.Node, idx int, field string, set map[string]fieldSetter) error {
+	if n.Kind != yaml.MappingNode {
+		return p.fail(n, idx, field, ErrInvalidField, "expected a mapping, found "+kindName(n))
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode {
+			continue
+		}
+		fn, ok := set[k.Value]
+		if !ok {
+			continue
+		}
+		v := p.deref(n.Content[i+1])
+		if v == nil {
+			return p.fail(n.Content[i+1], idx, field+"."+k.Value, ErrInvalidField, "excessive or circular YAML aliasing")
+		}
+		if err := fn(v, field+"."+k.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+func (p *parser) str(n *yaml.Node, idx int, field string) (string, error) {
+	if isNull(n) {
+		return "", nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		return "", p.fail(n, idx, field, ErrInvalidField, "expected a string, found "+kindName(n))
+	}
+	if n.ShortTag() == "!!binary" {
+		b, err := base64.StdEncoding.DecodeString(stripSpace(n.Value))
+		if err != nil {
+			return "", p.fail(n, idx, field, fmt.Errorf("%w: invalid !!binary: %w", ErrInvalidBody, err),
+				"a !!binary value must be standard base64; re-record the interaction")
+		}
+		return string(b), nil
+	}
+	return n.Value, nil
+}
+
+func stripSpace(s string) string {
+	if !strings.ContainsAny(s, " \t\r\n") {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\t', '\r', '\n':
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func (p *parser) integer(n *yaml.Node, idx int, field string) (int64, error) {
+	if isNull(n) {
+		return 0, nil
+	}
+	if n.Kind == yaml.ScalarNode {
+		if v, err := strconv.ParseInt(strings.TrimSpace(n.Value), 0, 64); err == nil {
+			return v, nil
+		}
+	}
+	return 0, p.fail(n, idx, field, ErrInvalidField, fmt.Sprintf("expected an integer, found %q", n.Value))
+}
+
+func (p *parser) boolean(n *yaml.Node, idx int, field string) (bool, error) {
+	if isNull(n) {
+		return false, nil
+	}
+	if n.Kind == yaml.ScalarNode {
+		if v, err := strconv.ParseBool(strings.TrimSpace(n.Value)); err == nil {
+			return v, nil
+		}
+	}
+	return false, p.fail(n, idx, field, ErrInvalidField, fmt.Sprintf("expected true or false, found %q", n.Value))
+}
+
+func (p *parser) duration(n *yaml.Node, idx int, field string) (time.Duration, error) {
+	if isNull(n) || (n.Kind == yaml.ScalarNode && strings.TrimSpace(n.Value) == "") {
+		return 0, nil
+	}
+	if n.Kind == yaml.ScalarNode {
+		v := strings.TrimSpace(n.Value)
+		if d, err := time.ParseDuration(v); err == nil {
+			return d, nil
+		}
+		if ns, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return time.Duration(ns), nil
+		}
+	}
+	return 0, p.fail(n, idx, field, ErrInvalidField, fmt.Sprintf("expected a duration such as 120ms, found %q", n.Value))
+}
+
+func (p *parser) strList(n *yaml.Node, idx int, field string) ([]string, error) {
+	if isNull(n) {
+		return nil, nil
+	}
+	if n.Kind == yaml.ScalarNode {
+		s, err := p.str(n, idx, field)
+		return []string{s}, err
+	}
+	if n.Kind != yaml.SequenceNode {
+		return nil, p.fail(n, idx, field, ErrInvalidField, "expected a list of strings, found "+kindName(n))
+	}
+	out := make([]string, 0, len(n.Content))
+	for _, raw := range n.Content {
+		v := p.deref(raw)
+		if v == nil {
+			return nil, p.fail(raw, idx, field, ErrInvalidField, "excessive or circular YAML aliasing")
+		}
+		s, err := p.str(v, idx, field)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// multimap decodes a mapping of name → list of strings (headers, form,
+// trailers). canonical applies MIME header canonicalisation to names.
+func (p *parser) multimap(n *yaml.Node, idx int, field string, canonical bool) (map[string][]string, error) {
+	if isNull(n) {
+		return nil, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, p.fail(n, idx, field, ErrInvalidField, "expected a mapping of names to lists of strings, found "+kindName(n))
+	}
+	out := make(map[string][]string, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := p.deref(n.Content[i])
+		v := p.deref(n.Content[i+1])
+		if k == nil || v == nil {
+			return nil, p.fail(n.Content[i], idx, field, ErrInvalidField, "excessive or circular YAML aliasing")
+		}
+		if k.Kind != yaml.ScalarNode {
+			return nil, p.fail(k, idx, field, ErrInvalidField, "names must be strings")
+		}
+		name := k.Value
+		if canonical {
+			name = textproto.CanonicalMIMEHeaderKey(name)
+		}
+		vals, err := p.strList(v, idx, field+"."+k.Value)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = append(out[name], vals...)
+	}
+	return out, nil
+}
+
+// interaction decodes one interaction; request.method, request.url and
+// response.code are required.
+func (p *parser) interaction(n *yaml.Node, idx, version int) (*cassette.Interaction, error) {
+	if n.Kind != yaml.MappingNode {
+		return nil, p.fail(n, idx, "", ErrInvalidField, "each interaction must be a mapping with request and response, found "+kindName(n))
+	}
+	it := &cassette.Interaction{ID: idx}
+	reqNode, err := p.lookup(n, "request")
+	if err != nil {
+		return nil, withIndex(err, idx)
+	}
+	respNode, err := p.lookup(n, "response")
+	if err != nil {
+		return nil, withIndex(err, idx)
+	}
+	if version == FormatV2 {
+		if idNode, err := p.lookup(n, "id"); err != nil {
+			return nil, withIndex(err, idx)
+		} else if idNode != nil {
+			id, err := p.integer(idNode, idx, "id")
+			if err != nil {
+				return nil, err
+			}
+			it.ID = int(id)
+		}
+	}
+	if reqNode == nil || isNull(reqNode) {
+		return nil, p.fail(n, idx, "request", ErrMissingField, "every interaction needs a request with method and url")
+	}
+	if respNode == nil || isNull(respNode) {
+		return nil, p.fail(n, idx, "response", ErrMissingField, "every interaction needs a response with at least a code")
+	}
+	if err := p.request(reqNode, keyNode(n, "request"), idx, &it.Request); err != nil {
+		return nil, err
+	}
+	if err := p.response(respNode, keyNode(n, "response"), idx, &it.Response); err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+// keyNode returns the key node of key in mapping m (its line is where a
+// missing sub-field is reported).
+func keyNode(m *yaml.Node, key string) *yaml.Node {
+	var found *yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if k := m.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
+			found = k
+		}
+	}
+	return found
+}
+
+func withIndex(err error, idx int) error {
+	var le *LoadError
+	if errors.As(err, &le) {
+		le.Index = idx
+	}
+	return err
+}
+
+func (p *parser) request(n, key *yaml.Node, idx int, r *cassette.Request) error {
+	var bodyNode, methodNode, urlNode *yaml.Node
+	var err error
+	set := map[string]fieldSetter{
+		"proto":       func(v *yaml.Node, f string) error { r.Proto, err = p.str(v, idx, f); return err },
+		"proto_major": func(v *yaml.Node, f string) error { x, e := p.integer(v, idx, f); r.ProtoMajor = int(x); return e },
+		"proto_minor": func(v *yaml.Node, f string) error { x, e := p.integer(v, idx, f); r.ProtoMinor = int(x); return e },
+		"content_length": func(v *yaml.Node, f string) error {
+			r.ContentLength, err = p.integer(v, idx, f)
+			return err
+		},
+		"transfer_encoding": func(v *yaml.Node, f string) error { r.TransferEncoding, err = p.strList(v, idx, f); return err },
+		"trailer":           func(v *yaml.Node, f string) error { r.Trailer, err = p.multimap(v, idx, f, true); return err },
+		"host":              func(v *yaml.Node, f string) error { r.Host, err = p.str(v, idx, f); return err },
+		"remote_addr":       func(v *yaml.Node, f string) error { r.RemoteAddr, err = p.str(v, idx, f); return err },
+		"request_uri":       func(v *yaml.Node, f string) error { r.RequestURI, err = p.str(v, idx, f); return err },
+		"body":              func(v *yaml.Node, f string) error { bodyNode = v; r.Body, err = p.str(v, idx, f); return err },
+		"form":              func(v *yaml.Node, f string) error { r.Form, err = p.multimap(v, idx, f, false); return err },
+		"headers":           func(v *yaml.Node, f string) error { r.Headers, err = p.multimap(v, idx, f, true); return err },
+		"url":               func(v *yaml.Node, f string) error { urlNode = v; r.URL, err = p.str(v, idx, f); return err },
+		"method":            func(v *yaml.Node, f string) error { methodNode = v; r.Method, err = p.str(v, idx, f); return err },
+	}
+	if err := p.mapping(n, idx, "request", set); err != nil {
+		return err
+	}
+	if strings.TrimSpace(r.Method) == "" {
+		return p.fail(orNode(methodNode, key), idx, "request.method", ErrMissingField, "record the HTTP method, e.g. 'method: GET'")
+	}
+	if !validMethod(r.Method) {
+		return p.fail(methodNode, idx, "request.method", ErrInvalidField, fmt.Sprintf("%q is not an HTTP method token", r.Method))
+	}
+	if strings.TrimSpace(r.URL) == "" {
+		return p.fail(orNode(urlNode, key), idx, "request.url", ErrMissingField, "record the full request URL, e.g. 'url: https://api.example.com/v1/items'")
+	}
+	if _, err := url.Parse(r.URL); err != nil {
+		return p.fail(urlNode, idx, "request.url", fmt.Errorf("%w: %w", ErrInvalidField, err), "the URL must parse with net/url")
+	}
+	if r.Headers == nil {
+		r.Headers = http.Header{}
+	}
+	if r.Form == nil {
+		r.Form = url.Values{}
+	}
+	if err := checkBodyEncoding(r.Headers, r.Body, false); err != nil {
+		return p.fail(orNode(bodyNode, key), idx, "request.body", err, "the body must be stored as sent; drop the Content-Encoding header or re-record")
+	}
+	return nil
+}
+
+func (p *parser) response(n, key *yaml.Node, idx int, r *cassette.Response) error {
+	var bodyNode, codeNode *yaml.Node
+	var err error
+	set := map[string]fieldSetter{
+		"proto":       func(v *yaml.Node, f string) error { r.Proto, err = p.str(v, idx, f); return err },
+		"proto_major": func(v *yaml.Node, f string) error { x, e := p.integer(v, idx, f); r.ProtoMajor = int(x); return e },
+		"proto_minor": func(v *yaml.Node, f string) error { x, e := p.integer(v, idx, f); r.ProtoMinor = int(x); return e },
+		"content_length": func(v *yaml.Node, f string) error {
+			r.ContentLength, err = p.integer(v, idx, f)
+			return err
+		},
+		"transfer_encoding": func(v *yaml.Node, f string) error { r.TransferEncoding, err = p.strList(v, idx, f); return err },
+		"trailer":           func(v *yaml.Node, f string) error { r.Trailer, err = p.multimap(v, idx, f, true); return err },
+		"uncompressed":      func(v *yaml.Node, f string) error { r.Uncompressed, err = p.boolean(v, idx, f); return err },
+		"body":              func(v *yaml.Node, f string) error { bodyNode = v; r.Body, err = p.str(v, idx, f); return err },
+		"headers":           func(v *yaml.Node, f string) error { r.Headers, err = p.multimap(v, idx, f, true); return err },
+		"status":            func(v *yaml.Node, f string) error { r.Status, err = p.str(v, idx, f); return err },
+		"code": func(v *yaml.Node, f string) error {
+			codeNode = v
+			x, e := p.integer(v, idx, f)
+			r.Code = int(x)
+			return e
+		},
+		"duration": func(v *yaml.Node, f string) error { r.Duration, err = p.duration(v, idx, f); return err },
+	}
+	if err := p.mapping(n, idx, "response", set); err != nil {
+		return err
+	}
+	if codeNode == nil || isNull(codeNode) {
+		return p.fail(key, idx, "response.code", ErrMissingField, "record the HTTP status code, e.g. 'code: 200'")
+	}
+	if r.Code < 100 || r.Code > 999 {
+		return p.fail(codeNode, idx, "response.code", ErrInvalidField, fmt.Sprintf("%d is not an HTTP status code (100-999)", r.Code))
+	}
+	if r.Headers == nil {
+		r.Headers = http.Header{}
+	}
+	if err := checkBodyEncoding(r.Headers, r.Body, r.Uncompressed); err != nil {
+		return p.fail(orNode(bodyNode, key), idx, "response.body", err,
+			"store the body exactly as received, or set 'uncompressed: true' when it was decoded")
+	}
+	return nil
+}
+
+func orNode(a, b *yaml.Node) *yaml.Node {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func validMethod(m string) bool {
+	for i := 0; i < len(m); i++ {
+		c := m[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("()<>@,;:\\\"/[]?={}", c) >= 0 {
+			return false
+		}
+	}
+	return m != ""
+}
+
+// contentCodings returns the Content-Encoding codings in the order applied.
+func contentCodings(h http.Header) []string {
+	var out []string
+	for _, v := range h.Values("Content-Encoding") {
+		for _, c := range strings.Split(v, ",") {
+			c = strings.ToLower(strings.TrimSpace(c))
+			if c != "" && c != "identity" {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// checkBodyEncoding verifies a body decodes under its Content-Encoding.
+// Codings the standard library cannot decode (br, zstd) are not checked; nor
+// are bodies the recorder truncated or stored already decoded.
+func checkBodyEncoding(h http.Header, body string, uncompressed bool) error {
+	codings := contentCodings(h)
+	if uncompressed || len(codings) == 0 || body == "" || h.Get(TruncatedHeader) != "" {
+		return nil
+	}
+	for _, c := range codings {
+		switch c {
+		case "gzip", "x-gzip", "deflate":
+		default:
+			return nil
+		}
+	}
+	data := []byte(body)
+	for i := len(codings) - 1; i >= 0; i-- {
+		dec, err := decodeBody(codings[i], data, maxValidateBytes)
+		if err != nil {
+			return fmt.Errorf("%w: Content-Encoding %s: %w", ErrInvalidBody, codings[i], err)
+		}
+		data = dec
+	}
+	return nil
+}
+
+// decodeBody decodes one content coding, reading at most limit bytes of output.
+func decodeBody(coding string, data []byte, limit int64) ([]byte, error) {
+	var r io.ReadCloser
+	var err error
+	switch coding {
+	case "gzip", "x-gzip":
+		r, err = gzip.NewReader(bytes.NewReader(data))
+	case "deflate":
+		r, err = zlib.NewReader(bytes.NewReader(data))
+		if err != nil {
+			r, err = flate.NewReader(bytes.NewReader(data)), nil
+		}
+	default:
+		return nil, fmt.Errorf("unsupported coding %q", coding)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var out bytes.Buffer
+	if _, err := io.Copy(&out, io.LimitReader(r, limit)); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// fileV2 is the on-disk shape of a version 2 cassette (go-vcr v3's).
+type fileV2 struct {
+	Version      int                     `yaml:"version"`
+	Interactions []*cassette.Interaction `yaml:"interactions"`
+}
+
+// Marshal encodes interactions as a version 2 cassette that go-vcr v3's
+// cassette.Load reads. IDs are renumbered 0..n-1 in order; interactions
+// marked DiscardOnSave are left out. The inputs are not modified.
+func Marshal(interactions []*cassette.Interaction) ([]byte, error) {
+	out := fileV2{Version: FormatV2, Interactions: make([]*cassette.Interaction, 0, len(interactions))}
+	for _, it := range interactions {
+		if it == nil || it.DiscardOnSave {
+			continue
+		}
+		cp := *it
+		cp.ID = len(out.Interactions)
+		out.Interactions = append(out.Interactions, &cp)
+	}
+	var buf bytes.Buffer
+	buf.WriteString("---\n")
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(4)
+	if err := enc.Encode(&out); err != nil {
+		return nil, fmt.Errorf("recorder: encode cassette: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("recorder: encode cassette: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// SaveFile writes c's interactions to path as a version 2 cassette,
+// crash-safely: a temporary file in the same directory is written, fsynced
+// and renamed over path, then the directory is fsynced. A reader never sees
+// a partial file.
+func SaveFile(path string, c *cassette.Cassette) error {
+	c.Mu.RLock()
+	data, err := Marshal(c.Interactions)
+	c.Mu.RUnlock()
+	if err != nil {
+		return fmt.Errorf("recorder: save %s: %w", path, err)
+	}
+	return writeFileAtomic(path, data)
+}

@@ -1,0 +1,150 @@
+package recorder_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+
+	"github.com/mockd/mockd/recorder"
+)
+
+func TestRedactHeaderValues(t *testing.T) {
+	r, err := recorder.NewRedactor(recorder.RedactConfig{Headers: []string{"X-Acme-*"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ name, in, want string }{
+		{"Authorization", "Bearer abc.def", "Bearer REDACTED"},
+		{"Authorization", "Basic YWxpY2U6cHc=", "Basic REDACTED"},
+		{"Authorization", "rawtoken", "REDACTED"},
+		{"Proxy-Authorization", "Digest username=\"a\", response=\"x\"", "Digest REDACTED"},
+		{"Cookie", "a=1; b=2", "a=REDACTED; b=REDACTED"},
+		{"Set-Cookie", "sid=xyz; Path=/; Secure", "sid=REDACTED; Path=/; Secure"},
+		{"X-Api-Key", "k", "REDACTED"},
+		{"X-Refresh-Token", "t", "REDACTED"},
+		{"X-Client-Secret", "s", "REDACTED"},
+		{"X-Acme-Signature", "sig", "REDACTED"},
+		{"X-Api_Key-Legacy", "k", "REDACTED"},
+	}
+	for _, tc := range cases {
+		h := http.Header{tc.name: {tc.in}}
+		got := r.RedactHeaders(h)[tc.name][0]
+		if got != tc.want {
+			t.Errorf("%s: %q → %q, want %q", tc.name, tc.in, got, tc.want)
+		}
+		if h[tc.name][0] != tc.in {
+			t.Errorf("%s: input header map was modified", tc.name)
+		}
+	}
+	for _, keep := range []string{"Content-Type", "Accept", "X-Request-Id"} {
+		if got := r.RedactHeaders(http.Header{keep: {"v"}}).Get(keep); got != "v" {
+			t.Errorf("%s redacted to %q", keep, got)
+		}
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	r, err := recorder.NewRedactor(recorder.RedactConfig{QueryParams: []string{"sig"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ in, want string }{
+		{"https://h/p?api_key=1&b=2", "https://h/p?api_key=REDACTED&b=2"},
+		{"https://h/p?b=%20x&access_token=t#frag", "https://h/p?b=%20x&access_token=REDACTED#frag"},
+		{"https://user:pw@h/p", "https://user:REDACTED@h/p"},
+		{"/p?SIG=abc&Password=p&apikey=z", "/p?SIG=REDACTED&Password=REDACTED&apikey=REDACTED"},
+		{"/p?client%5Fsecret=x", "/p?client%5Fsecret=REDACTED"},
+		{"/p?page=2", "/p?page=2"},
+	}
+	for _, tc := range cases {
+		if got := r.RedactURL(tc.in); got != tc.want {
+			t.Errorf("RedactURL(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestRedactJSONBodies(t *testing.T) {
+	cases := []struct {
+		name  string
+		paths []string
+		off   bool
+		in    string
+		want  string
+	}{
+		{"path", []string{"$.password"}, true, `{"user":"a","password":"p"}`, `{"user":"a","password":"REDACTED"}`},
+		{"nested", []string{"$.user.token"}, true, `{"user":{"token":5,"n":1}}`, `{"user":{"token":"REDACTED","n":1}}`},
+		{"wildcard", []string{"$.items[*].secret"}, true, `{"items":[{"secret":"a"},{"secret":"b","k":1}]}`, `{"items":[{"secret":"REDACTED"},{"secret":"REDACTED","k":1}]}`},
+		{"index", []string{"$.list[1]"}, true, `{"list":["a","b"]}`, `{"list":["a","REDACTED"]}`},
+		{"quoted", []string{"$['odd key']"}, true, `{"odd key":"v"}`, `{"odd key":"REDACTED"}`},
+		{"descend", []string{"$..pin"}, true, `{"a":{"b":[{"pin":"1"}]},"pin":"2"}`, `{"a":{"b":[{"pin":"REDACTED"}]},"pin":"REDACTED"}`},
+		{"defaults keep order", nil, false, `{"z":1,"access_token":"t","a":{"client_secret":"s","count":3}}`, `{"z":1,"access_token":"REDACTED","a":{"client_secret":"REDACTED","count":3}}`},
+		{"defaults skip non-strings", nil, false, `{"tokens_used":12}`, `{"tokens_used":12}`},
+		{"no html escaping", []string{"$.p"}, true, `{"p":"x","h":"<a&b>"}`, `{"p":"REDACTED","h":"<a&b>"}`},
+		{"not json", []string{"$.p"}, true, `p=1`, `p=1`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := recorder.NewRedactor(recorder.RedactConfig{JSONPaths: tc.paths, DisableDefaults: tc.off})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := r.RedactBody(http.Header{"Content-Type": {"application/json"}}, tc.in)
+			if got != tc.want {
+				t.Errorf("got %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRedactGzipAndFormBodies(t *testing.T) {
+	r := recorder.DefaultRedactor()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, _ = zw.Write([]byte(`{"refresh_token":"gz-secret"}`))
+	_ = zw.Close()
+	it := &cassette.Interaction{
+		Request: cassette.Request{Method: "POST", URL: "http://h/t?x=1", Body: "grant_type=password&password=pw-secret&username=a",
+			Headers: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+			Form:    map[string][]string{"password": {"pw-secret"}, "username": {"a"}}},
+		Response: cassette.Response{Code: 200, Body: buf.String(),
+			Headers: http.Header{"Content-Encoding": {"gzip"}, "Content-Length": {"99"}}},
+	}
+	r.RedactInteraction(it)
+	if it.Request.Body != "grant_type=password&password=REDACTED&username=a" || it.Request.Form.Get("password") != recorder.Redacted {
+		t.Errorf("form not redacted: %q %v", it.Request.Body, it.Request.Form)
+	}
+	zr, err := gzip.NewReader(strings.NewReader(it.Response.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := io.ReadAll(zr)
+	if string(plain) != `{"refresh_token":"REDACTED"}` {
+		t.Errorf("gzip body: %s", plain)
+	}
+	if it.Response.Headers.Get("Content-Length") == "99" {
+		t.Error("Content-Length not updated")
+	}
+}
+
+func TestRedactorConfigErrors(t *testing.T) {
+	for _, cfg := range []recorder.RedactConfig{
+		{JSONPaths: []string{"password"}},
+		{JSONPaths: []string{"$.a[x]"}},
+		{JSONPaths: []string{"$.a["}},
+		{Headers: []string{""}},
+		{QueryParams: []string{"[bad"}},
+	} {
+		if _, err := recorder.NewRedactor(cfg); err == nil {
+			t.Errorf("NewRedactor(%+v) succeeded; want error", cfg)
+		}
+	}
+	r, _ := recorder.NewRedactor(recorder.RedactConfig{DisableDefaults: true})
+	if !r.DefaultsDisabled() || r.IsSecretHeader("Authorization") {
+		t.Error("defaults still on")
+	}
+}

@@ -1,0 +1,259 @@
+package validator
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/pb33f/libopenapi"
+	libvalidator "github.com/pb33f/libopenapi-validator"
+	"github.com/pb33f/libopenapi-validator/config"
+	"github.com/pb33f/libopenapi/datamodel"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+
+	"github.com/mockd/mockd/validator/internal/swagger2"
+)
+
+// ErrUnsupportedSpec is wrapped by Load and Parse when a document is not an
+// OpenAPI 3.x or Swagger 2.0 description.
+var ErrUnsupportedSpec = errors.New("not an OpenAPI 3.x or Swagger 2.0 document")
+
+// LoadError is returned when a spec cannot be loaded. It names the file, the
+// place (line and column when the parser reports one) and the problem.
+type LoadError struct {
+	File   string // path of the spec, or "<bytes>" for Parse without a name
+	Line   int    // 1-based line, 0 when unknown
+	Column int    // 1-based column, 0 when unknown
+	Err    error  // the underlying problem
+}
+
+// Error formats the error as FILE:LINE:COL: problem.
+func (e *LoadError) Error() string {
+	var b strings.Builder
+	b.WriteString("load spec ")
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+		if e.Column > 0 {
+			fmt.Fprintf(&b, ":%d", e.Column)
+		}
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+// Unwrap returns the underlying problem.
+func (e *LoadError) Unwrap() error { return e.Err }
+
+// Option configures how a spec is loaded and validated.
+type Option func(*options)
+
+type options struct {
+	name             string
+	baseDir          string
+	formatAssertions bool
+	strict           bool
+	logger           *slog.Logger
+}
+
+// WithName sets the name used in errors when parsing bytes (Parse).
+func WithName(name string) Option { return func(o *options) { o.name = name } }
+
+// WithBaseDir sets the folder that relative external $refs are resolved
+// against when parsing bytes. Load uses the spec file's folder.
+func WithBaseDir(dir string) Option { return func(o *options) { o.baseDir = dir } }
+
+// WithFormatAssertions makes validation check string formats (uuid,
+// date-time, email...). Off by default, as in libopenapi-validator.
+func WithFormatAssertions() Option { return func(o *options) { o.formatAssertions = true } }
+
+// WithStrict rejects undeclared properties in bodies and undeclared query
+// parameters and headers (libopenapi-validator's strict mode).
+func WithStrict() Option { return func(o *options) { o.strict = true } }
+
+// WithLogger sets the logger used for load-time diagnostics.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// Spec is a loaded and indexed OpenAPI description. One Spec serves both the
+// mock server and the contract checker: it is loaded once and is safe for
+// concurrent use afterwards.
+type Spec struct {
+	// File is the path the spec was loaded from (or the name given to Parse).
+	File string
+	// Version is the version the document declares ("2.0", "3.0.3", "3.1.0"...).
+	Version string
+	// Model is the OpenAPI 3 model; Swagger 2.0 documents are converted first.
+	Model *v3.Document
+	// Operations lists every operation in document order.
+	Operations []*Operation
+	// Warnings are problems that do not stop loading (circular references,
+	// invalid examples, 2.0 constructs without a 3.0 equivalent).
+	Warnings []string
+
+	logger    *slog.Logger
+	byID      map[string]*Operation
+	schemes   map[string]*SecurityScheme
+	validator libvalidator.Validator
+	cache     *lazyCache
+}
+
+// Load reads, parses and indexes the spec at path.
+func Load(path string, opts ...Option) (*Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &LoadError{File: path, Err: err}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	opts = append([]Option{WithName(path), WithBaseDir(filepath.Dir(abs))}, opts...)
+	return Parse(data, opts...)
+}
+
+// Parse parses and indexes a spec from bytes (YAML or JSON).
+func Parse(data []byte, opts ...Option) (*Spec, error) {
+	o := options{name: "<bytes>"}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.logger == nil {
+		o.logger = slog.New(slog.DiscardHandler)
+	}
+	spec := &Spec{File: o.name, logger: o.logger}
+	fail := func(err error) (*Spec, error) {
+		le := &LoadError{File: o.name, Err: err}
+		le.Line, le.Column = lineCol(err)
+		return nil, le
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return fail(errors.New("the file is empty (write an OpenAPI 3.x or Swagger 2.0 document)"))
+	}
+
+	if swagger2.IsSwagger2(data) {
+		converted, warnings, err := swagger2.Convert(data, o.name)
+		if err != nil {
+			return fail(fmt.Errorf("convert Swagger 2.0 to OpenAPI 3.0: %w", err))
+		}
+		spec.Version = "2.0"
+		spec.Warnings = append(spec.Warnings, warnings...)
+		data = converted
+	}
+
+	cfg := &datamodel.DocumentConfiguration{
+		BasePath:              o.baseDir,
+		AllowFileReferences:   true,
+		AllowRemoteReferences: false,
+		Logger:                o.logger,
+	}
+	if cfg.BasePath == "" {
+		cfg.BasePath = "."
+	}
+	doc, err := libopenapi.NewDocumentWithConfiguration(data, cfg)
+	if err != nil {
+		if strings.Contains(err.Error(), "spec type not supported") {
+			return fail(fmt.Errorf("%w: the document needs a top-level 'openapi: 3.x.y' or 'swagger: \"2.0\"' key", ErrUnsupportedSpec))
+		}
+		return fail(err)
+	}
+	if spec.Version == "" {
+		spec.Version = doc.GetVersion()
+	}
+	if !strings.HasPrefix(doc.GetVersion(), "3.") {
+		return fail(fmt.Errorf("%w: version %q is not supported (use OpenAPI 3.0, 3.1 or Swagger 2.0)", ErrUnsupportedSpec, doc.GetVersion()))
+	}
+	model, err := doc.BuildV3Model()
+	if model == nil {
+		if err == nil {
+			err = errors.New("the document could not be built into an OpenAPI model")
+		}
+		return fail(err)
+	}
+	if err != nil {
+		// Circular references and unresolved optional parts still give a
+		// usable model: report them, serve the rest.
+		for _, e := range unjoin(err) {
+			msg := e.Error()
+			if strings.Contains(msg, "infinite circular reference") {
+				msg += " (every property on the loop is required, so no finite value matches: make one optional)"
+			}
+			spec.Warnings = append(spec.Warnings, msg)
+		}
+	}
+	spec.Model = &model.Model
+	spec.index()
+
+	spec.cache = newLazyCache()
+	vopts := []config.Option{
+		config.WithSchemaCache(spec.cache),
+		config.WithoutSecurityValidation(),
+		config.WithLogger(o.logger),
+	}
+	if o.formatAssertions {
+		vopts = append(vopts, config.WithFormatAssertions())
+	}
+	if o.strict {
+		vopts = append(vopts, config.WithStrictMode())
+	}
+	spec.validator = libvalidator.NewValidatorFromV3Model(spec.Model, vopts...)
+	spec.cache.warmed()
+	return spec, nil
+}
+
+// Operation returns the operation with the given operationId (or the
+// synthetic "METHOD /path" id of operations that have none).
+func (s *Spec) Operation(id string) (*Operation, bool) {
+	op, ok := s.byID[id]
+	return op, ok
+}
+
+// SecurityScheme returns the named security scheme of components.
+func (s *Spec) SecurityScheme(name string) (*SecurityScheme, bool) {
+	sc, ok := s.schemes[name]
+	return sc, ok
+}
+
+// SecuritySchemes lists the spec's security schemes.
+func (s *Spec) SecuritySchemes() []*SecurityScheme {
+	out := make([]*SecurityScheme, 0, len(s.schemes))
+	for _, sc := range s.schemes {
+		out = append(out, sc)
+	}
+	return out
+}
+
+var yamlPos = regexp.MustCompile(`(?:\bL(\d+)\.C(\d+)|\bline (\d+)(?:, column (\d+))?|\[(\d+):(\d+)\])`)
+
+// lineCol extracts the first position a parser error reports.
+func lineCol(err error) (int, int) {
+	m := yamlPos.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 0, 0
+	}
+	for i := 1; i+1 < len(m); i += 2 {
+		if m[i] != "" {
+			l, _ := strconv.Atoi(m[i])
+			c, _ := strconv.Atoi(m[i+1])
+			return l, c
+		}
+	}
+	return 0, 0
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, unjoin(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
