@@ -53,20 +53,16 @@ func (s *Server) serveOperation(w http.ResponseWriter, r *http.Request, op *vali
 		for _, c := range challenges {
 			w.Header().Add("WWW-Authenticate", c)
 		}
-		if op.Response("401") != nil {
-			s.respondWith(w, r, op, http.StatusUnauthorized, preferences{})
-			return
-		}
-		writeProblem(w, &Problem{
+		s.reject(w, r, op, &Problem{
 			Type: ProblemUnauthorized, Title: "Invalid security scheme used", Status: http.StatusUnauthorized,
 			Detail: "The operation requires credentials the request does not carry: " + strings.Join(missing, " or ") + ".",
 		})
 		return
 	}
-	if ct, ok := s.unsupportedMedia(r, op); !ok {
-		writeProblem(w, &Problem{
+	if detail := s.unsupportedMedia(r, op); detail != "" {
+		s.reject(w, r, op, &Problem{
 			Type: ProblemUnsupportedMedia, Title: "Unsupported media type", Status: http.StatusUnsupportedMediaType,
-			Detail: fmt.Sprintf("The request body's Content-Type %q is not declared for %s %s; declared: %s.", ct, op.Method, op.Path, strings.Join(contentTypes(op.Op.RequestBody.Content), ", ")),
+			Detail: detail,
 		})
 		return
 	}
@@ -79,6 +75,16 @@ func (s *Server) serveOperation(w http.ResponseWriter, r *http.Request, op *vali
 		code = defaultStatus(op)
 	}
 	s.respondWith(w, r, op, code, prefs)
+}
+
+// reject answers with p's status: the operation's own response for that
+// status when it declares one with an example, else the problem itself.
+func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Operation, p *Problem) {
+	if resp := op.Response(strconv.Itoa(p.Status)); resp != nil && hasExample(resp) {
+		s.respondWith(w, r, op, p.Status, preferences{})
+		return
+	}
+	writeProblem(w, p)
 }
 
 // rejectInvalid answers a request that failed validation: 422, or 400 when
@@ -312,7 +318,9 @@ func (s *Server) body(op *validator.Operation, sel selection, example string, dy
 	if !dynamic {
 		if node, source := defaultExample(media); node != nil {
 			b, err := encodeBody(sel.mediaType, nodeValue(node), media.Schema)
-			if err == nil && s.exampleValid(op, sel, source, b) {
+			// Under --errors an invalid example is served so that the
+			// response check reports it; otherwise it is replaced.
+			if err == nil && (s.cfg.errors || s.exampleValid(op, sel, source, b)) {
 				return b, source, nil
 			}
 		}
@@ -560,26 +568,31 @@ func headerString(v any) string {
 	return string(b)
 }
 
-// unsupportedMedia checks the request body's Content-Type against the
-// declared request media types. It returns false (and the type) for 415.
-func (s *Server) unsupportedMedia(r *http.Request, op *validator.Operation) (string, bool) {
+// unsupportedMedia checks a request body against the declared request media
+// types: a body where the operation takes none, or a Content-Type it does
+// not declare, is a 415. It returns the problem's detail, "" when fine.
+func (s *Server) unsupportedMedia(r *http.Request, op *validator.Operation) string {
+	hasBody := r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0
+	if !hasBody {
+		return ""
+	}
 	rb := op.Op.RequestBody
 	if rb == nil || rb.Content == nil || rb.Content.Len() == 0 {
-		return "", true
-	}
-	if r.ContentLength == 0 || (r.ContentLength < 0 && r.Body == nil) || r.Body == http.NoBody {
-		return "", true
+		if r.ContentLength < 0 && r.Header.Get("Content-Type") == "" {
+			return "" // an empty chunked body without a type: nothing was sent
+		}
+		return fmt.Sprintf("%s %s takes no request body, but the request has one (Content-Type %q).", op.Method, op.Path, r.Header.Get("Content-Type"))
 	}
 	ct := r.Header.Get("Content-Type")
 	if ct == "" {
-		return "", true // the validator reports a missing content type
+		return "" // the validator reports a missing content type
 	}
 	for p := rb.Content.First(); p != nil; p = p.Next() {
 		if mediaTypeMatches(p.Key(), ct) {
-			return "", true
+			return ""
 		}
 	}
-	return ct, false
+	return fmt.Sprintf("The request body's Content-Type %q is not declared for %s %s; declared: %s.", ct, op.Method, op.Path, strings.Join(contentTypes(rb.Content), ", "))
 }
 
 func contentTypes(content *orderedmap.Map[string, *v3.MediaType]) []string {

@@ -174,7 +174,9 @@ func (s *Server) buildRouter() error {
 		n := 0
 		tmpl := pathVar.ReplaceAllStringFunc(p, func(string) string {
 			n++
-			return fmt.Sprintf("{p%d}", n)
+			// [^/]* rather than gorilla's [^/]+: an empty segment reaches
+			// the operation, whose validation reports the missing value.
+			return fmt.Sprintf("{p%d:[^/]*}", n)
 		})
 		if strings.ContainsAny(tmpl, "{}") && !balanced(tmpl) {
 			s.spec.Warnings = append(s.spec.Warnings, fmt.Sprintf("path %q has unbalanced braces: not served (fix the path template)", p))

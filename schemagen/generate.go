@@ -202,7 +202,7 @@ func onlyType(s *base.Schema) bool {
 }
 
 // typePreference is the Static order among types when the schema does not list one.
-var typePreference = [...]typeSet{tObj, tArr, tStr, tInt, tNum, tBool}
+func typePreference() [6]typeSet { return [6]typeSet{tObj, tArr, tStr, tInt, tNum, tBool} }
 
 // chooseType picks the JSON type to generate.
 func (g *generator) chooseType(n *node, depth int) (typeSet, error) {
@@ -250,7 +250,7 @@ func (g *generator) chooseType(n *node, depth int) (typeSet, error) {
 				return t, nil
 			}
 		}
-		for _, t := range typePreference {
+		for _, t := range typePreference() {
 			if nonNull&t != 0 {
 				return t, nil
 			}

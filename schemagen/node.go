@@ -29,7 +29,7 @@ const maxSafeInt = 9007199254740991
 // maxFlatten bounds allOf flattening (allOf chains and allOf cycles through $ref).
 const maxFlatten = 256
 
-// typeNames maps OpenAPI type names to type sets (an immutable table).
+// typeBits maps an OpenAPI type name to its type set.
 func typeBits(name string) typeSet {
 	switch name {
 	case "null":

@@ -194,6 +194,9 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	vopts := []config.Option{
 		config.WithSchemaCache(spec.cache),
 		config.WithoutSecurityValidation(),
+		// Forms (urlencoded, multipart), text, XML, YAML and CSV bodies
+		// are validated too, not only JSON.
+		config.WithStandardBodyDecoders(),
 		config.WithLogger(o.logger),
 	}
 	if o.formatAssertions {
