@@ -28,7 +28,7 @@ func validRequest(op *validator.Operation, rng *rand.Rand) (*http.Request, error
 	if rng != nil {
 		gen = schemagen.Options{Mode: schemagen.Dynamic, Direction: schemagen.Request, Rand: rng}
 	}
-	path := op.Path
+	path := op.RoutePath
 	query := []string{}
 	header := http.Header{}
 	var cookies []string
@@ -67,6 +67,13 @@ func validRequest(op *validator.Operation, rng *rand.Rand) (*http.Request, error
 			case sc.Type == "apiKey" && sc.In == "cookie":
 				cookies = append(cookies, sc.Param+"=key")
 			}
+		}
+	}
+	if sel := op.Selector; sel != nil {
+		if sel.In == "header" {
+			header.Set(sel.Name, sel.Value)
+		} else {
+			query = append(query, url.QueryEscape(sel.Name)+"="+url.QueryEscape(sel.Value))
 		}
 	}
 	if len(cookies) > 0 {

@@ -1,6 +1,7 @@
 package schemagen
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -203,7 +204,9 @@ func (g *generator) genObject(n *node, depth int) (any, error) {
 		case hard[name] || forced:
 			add(name)
 		case omit[name] || cut:
-		case g.fixed || g.rnd.IntN(10) < 6:
+		default:
+			// Optional properties are always generated (as Prism's
+			// alwaysFakeOptionals), so clients see the whole shape.
 			add(name)
 		}
 	}
@@ -241,6 +244,12 @@ func (g *generator) genObject(n *node, depth int) (any, error) {
 	obj := make(map[string]any, len(include)+2)
 	for _, name := range include {
 		if err := g.putProperty(n, obj, name, hard[name], depth); err != nil {
+			// An optional property whose constraints contradict each
+			// other (say a string in allOf and additionalProperties of
+			// type object) is left out: the object is valid without it.
+			if _, forced := n.forced[name]; !hard[name] && !forced && errors.Is(err, ErrUnsatisfiable) {
+				continue
+			}
 			return nil, err
 		}
 	}

@@ -3,6 +3,7 @@ package validator
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -19,6 +20,11 @@ type Operation struct {
 	Method string
 	// Path is the path template as written in the spec ("/books/{id}").
 	Path string
+	// RoutePath is Path without a "#key=value" suffix: APIs-guru's AWS
+	// specs tell operations on one URL apart with /#Action=X (a query
+	// parameter) or /#X-Amz-Target=Y (a header); Selector holds that part.
+	RoutePath string
+	Selector  *Selector
 	// BasePaths are the path parts of the servers that apply to this
 	// operation (operation-level, else path-level, else document-level),
 	// without a trailing slash; "" stands for the root.
@@ -33,12 +39,44 @@ type Operation struct {
 	// schemaless are the required parameters left out of checked; their
 	// presence is checked here.
 	schemaless []*v3.Parameter
+	// bare matches request paths that follow RoutePath without any base
+	// path (see libraryRequest).
+	bare *regexp.Regexp
 	// Security lists the alternative requirements: the request must satisfy
 	// all schemes of at least one of them. Empty means no security (an empty
 	// alternative, `{}`, makes security optional).
 	Security [][]*SecurityScheme
 	// Optional is true when one alternative is empty (`security: [{}]`).
 	SecurityOptional bool
+}
+
+// Selector is a query parameter or header that, beside the path, selects an
+// operation (from a "#name=value" path suffix).
+type Selector struct {
+	In    string // "query" or "header"
+	Name  string
+	Value string
+}
+
+// splitSelector separates a "#name=value" suffix from a path template.
+// Names that look like headers (X-...) select by header, others by query.
+func splitSelector(path string) (string, *Selector) {
+	base, frag, ok := strings.Cut(path, "#")
+	if !ok {
+		return path, nil
+	}
+	name, value, ok := strings.Cut(frag, "=")
+	if !ok || name == "" {
+		return base, nil
+	}
+	in := "query"
+	if strings.HasPrefix(strings.ToLower(name), "x-") {
+		in = "header"
+	}
+	if base == "" {
+		base = "/"
+	}
+	return base, &Selector{In: in, Name: name, Value: value}
 }
 
 // SecurityScheme is a resolved entry of components.securitySchemes.
@@ -196,6 +234,8 @@ func (s *Spec) index() {
 			if o.ID == "" {
 				o.ID = method + " " + p.Key()
 			}
+			o.RoutePath, o.Selector = splitSelector(p.Key())
+			o.bare = templateRegexp(o.RoutePath)
 			reqs := op.Security
 			if reqs == nil {
 				reqs = m.Security
@@ -339,4 +379,26 @@ func contentHasSchema(p *v3.Parameter) bool {
 		}
 	}
 	return true
+}
+
+var templateVar = regexp.MustCompile(`\{[^{}/]*\}`)
+
+// templateRegexp matches the paths a template describes (a variable is any
+// run of characters but '/').
+func templateRegexp(tmpl string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("^")
+	last := 0
+	for _, loc := range templateVar.FindAllStringIndex(tmpl, -1) {
+		b.WriteString(regexp.QuoteMeta(tmpl[last:loc[0]]))
+		b.WriteString("[^/]*")
+		last = loc[1]
+	}
+	b.WriteString(regexp.QuoteMeta(tmpl[last:]))
+	b.WriteString("$")
+	re, err := regexp.Compile(b.String())
+	if err != nil {
+		return nil
+	}
+	return re
 }

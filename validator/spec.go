@@ -197,6 +197,7 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		// Forms (urlencoded, multipart), text, XML, YAML and CSV bodies
 		// are validated too, not only JSON.
 		config.WithStandardBodyDecoders(),
+		config.WithRegexEngine(compileRegex),
 		config.WithLogger(o.logger),
 	}
 	if o.formatAssertions {

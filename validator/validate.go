@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -73,7 +75,7 @@ func (s *Spec) ValidateRequest(r *http.Request, op *Operation) []Finding {
 		}
 	}
 	errs, err := s.guard(func() []*verrors.ValidationError {
-		_, errs := s.validator.ValidateHttpRequestSyncWithPathItem(r, op.checked, op.Path)
+		_, errs := s.validator.ValidateHttpRequestSyncWithPathItem(libraryRequest(r, op), op.checked, op.RoutePath)
 		return errs
 	})
 	if err != nil {
@@ -89,7 +91,7 @@ func (s *Spec) guard(f func() []*verrors.ValidationError) (errs []*verrors.Valid
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("validator panic: %v", p)
-			s.logger.Error("libopenapi-validator panicked", "spec", s.File, "panic", fmt.Sprint(p))
+			s.logger.Error("libopenapi-validator panicked", "spec", s.File, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		}
 	}()
 	return f(), nil
@@ -133,8 +135,9 @@ func (s *Spec) ValidateResponse(r *http.Request, resp *http.Response, op *Operat
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 		defer func() { resp.Body = io.NopCloser(bytes.NewReader(body)) }()
 	}
+	resp = declaredWildcard(resp, op)
 	errs, err := s.guard(func() []*verrors.ValidationError {
-		_, errs := s.validator.GetResponseBodyValidator().ValidateResponseBodyWithPathItem(r, resp, op.checked, op.Path)
+		_, errs := s.validator.GetResponseBodyValidator().ValidateResponseBodyWithPathItem(libraryRequest(r, op), resp, op.checked, op.RoutePath)
 		return errs
 	})
 	if err != nil {
@@ -307,4 +310,58 @@ func (c *lazyCache) Store(key uint64, value *cache.SchemaCacheEntry) {
 // Range visits every compiled schema.
 func (c *lazyCache) Range(f func(uint64, *cache.SchemaCacheEntry) bool) {
 	c.m.Range(func(k, v any) bool { return f(k.(uint64), v.(*cache.SchemaCacheEntry)) })
+}
+
+// declaredWildcard fills a gap of libopenapi-validator, which looks up the
+// response's media type exactly: when the spec declares a range such as
+// "*/*" or "application/*" and not the concrete type, the response is
+// presented with the declared range as its Content-Type, so that its body
+// is checked against that entry instead of failing as undeclared.
+func declaredWildcard(resp *http.Response, op *Operation) *http.Response {
+	_, declared := op.ResponseFor(resp.StatusCode)
+	if declared == nil || declared.Content == nil || declared.Content.Len() == 0 {
+		return resp
+	}
+	ct := resp.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return resp
+	}
+	if _, ok := declared.Content.Get(mt); ok {
+		return resp
+	}
+	typ, _, _ := strings.Cut(mt, "/")
+	for p := declared.Content.First(); p != nil; p = p.Next() {
+		k := strings.ToLower(p.Key())
+		if k == "*/*" || k == typ+"/*" {
+			clone := *resp
+			clone.Header = resp.Header.Clone()
+			clone.Header.Set("Content-Type", p.Key())
+			return &clone
+		}
+	}
+	return resp
+}
+
+// libraryRequest fills a gap of libopenapi-validator, which strips a server
+// base path from the request path whenever the path starts with it. When a
+// spec's paths themselves begin with the base path (server /publish/v2 and
+// path /publish/v2/events/{id}), a request for the bare path would lose its
+// first segments and fail (or panic) in the library. Such a request is given
+// to the library with the base path prefixed, which it then strips again.
+func libraryRequest(r *http.Request, op *Operation) *http.Request {
+	if op.bare == nil || !op.bare.MatchString(r.URL.Path) {
+		return r
+	}
+	for _, base := range op.BasePaths {
+		if base != "" && strings.HasPrefix(r.URL.Path, base+"/") {
+			clone := *r
+			u := *r.URL
+			u.Path = base + r.URL.Path
+			u.RawPath = ""
+			clone.URL = &u
+			return &clone
+		}
+	}
+	return r
 }

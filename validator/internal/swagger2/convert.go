@@ -56,7 +56,11 @@ func place(file, ptr string, line, col int) string {
 		if file != "" {
 			b.WriteByte(':')
 		}
-		fmt.Fprintf(&b, "%d:%d", line, col)
+		b.WriteString(strconv.Itoa(line))
+		if col > 0 {
+			b.WriteByte(':')
+			b.WriteString(strconv.Itoa(col))
+		}
 	}
 	if b.Len() > 0 {
 		b.WriteString(": ")

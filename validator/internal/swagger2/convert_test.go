@@ -263,6 +263,21 @@ put: {requestBody: {content: {application/json: {schema: {type: object}}}}, resp
 post: {requestBody: {content: {application/json: {schema: {type: string}}}}, responses: {"200": {description: ok}}}
 get: {requestBody: {content: {application/json: {schema: {type: object}}}}, responses: {"200": {description: ok}}}`,
 	}),
+	Entry("an operation body replaces the path body whatever its name", snippet{
+		in: head + `paths:
+  /p:
+    parameters: [{in: body, name: a, schema: {type: object}}]
+    post:
+      parameters: [{in: body, name: b, schema: {type: integer}}]
+      responses: {200: {description: ok}}
+`,
+		ptr: "/paths/~1p/post/requestBody", want: "{content: {application/json: {schema: {type: integer}}}}",
+	}),
+	Entry("a non-boolean x-nullable is dropped with a warning", snippet{
+		in:  head + "paths: {}\ndefinitions:\n  A: {type: string, x-nullable: sometimes}\n",
+		ptr: "/components/schemas/A", want: "{type: string}",
+		warnings: []string{"in.yaml:5:33: /definitions/A/x-nullable: x-nullable is a scalar (str), not a boolean"},
+	}),
 	Entry("responses: schema per produced type, examples, headers, default", snippet{
 		in: head + `produces: [application/json]
 paths:
@@ -307,7 +322,7 @@ default: {description: error, x-code: e}`,
 		ptr: "/paths/~1e/get/responses/200", want: "{description: ok, content: {text/plain: {example: hi}}}",
 	}),
 	Entry("a response without description gets an empty one", snippet{
-		in: head + "paths:\n  /e:\n    get:\n      responses:\n        200:\n          schema: {type: string}\n",
+		in:  head + "paths:\n  /e:\n    get:\n      responses:\n        200:\n          schema: {type: string}\n",
 		ptr: "/paths/~1e/get/responses/200", want: "{description: '', content: {application/json: {schema: {type: string}}}}",
 		warnings: []string{"in.yaml:8:11: /paths/~1e/get/responses/200: response has no description"},
 	}),
@@ -347,7 +362,7 @@ Dog:
 Owner: {type: string, nullable: true, x-go-type: Owner}`,
 	}),
 	Entry("data keywords are copied, not rewritten", snippet{
-		in: head + "paths: {}\ndefinitions:\n  A: {type: object, example: {$ref: '#/definitions/A'}, default: {$ref: '#/parameters/p'}, enum: [{$ref: x}]}\n",
+		in:  head + "paths: {}\ndefinitions:\n  A: {type: object, example: {$ref: '#/definitions/A'}, default: {$ref: '#/parameters/p'}, enum: [{$ref: x}]}\n",
 		ptr: "/components/schemas/A", want: "{type: object, example: {$ref: '#/definitions/A'}, default: {$ref: '#/parameters/p'}, enum: [{$ref: x}]}",
 		// libopenapi v0.38.6 follows $ref keys even inside examples.
 		noLoad: true,
@@ -510,7 +525,7 @@ paths:
 - {name: b, in: query, schema: {minLength: 2, type: string}}`,
 	}),
 	Entry("YAML-only numbers become JSON numbers; non-finite ones strings", snippet{
-		in: head + "paths: {}\ndefinitions:\n  N: {type: integer, maximum: 0x1F, minimum: 1_000, multipleOf: 0.10, default: .inf, example: 2001-12-14}\n",
+		in:  head + "paths: {}\ndefinitions:\n  N: {type: integer, maximum: 0x1F, minimum: 1_000, multipleOf: 0.10, default: .inf, example: 2001-12-14}\n",
 		ptr: "/components/schemas/N", want: "{type: integer, maximum: 31, minimum: 1000, multipleOf: 0.10, default: '.inf', example: '2001-12-14'}",
 	}),
 	Entry("JSON input converts the same way", snippet{
@@ -556,6 +571,12 @@ definitions:
 		Expect(doc["x-s"]).To(Equal("a\"b\\c\n\t\x01<&>\u2028"))
 		Expect(string(out)).To(ContainSubstring(`"a\"b\\c\n\t\u0001<&>\u2028"`))
 	})
+
+	It("writes JSON-compatible number literals verbatim", func() {
+		out, _, err := Convert([]byte(head+"paths: {}\nx-n: [0.10, 1e3, -0, 0x10]\n"), "")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(out)).To(ContainSubstring("0.10,\n    1e3,\n    -0,\n    16\n"))
+	})
 })
 
 var _ = DescribeTable("Convert errors",
@@ -568,7 +589,7 @@ var _ = DescribeTable("Convert errors",
 		Expect(err.Error()).To(HavePrefix("spec.yaml:" + where))
 		Expect(err.Error()).To(ContainSubstring(problem))
 	},
-	Entry("broken YAML", "swagger: '2.0'\npaths: {\n", "", "not valid YAML or JSON"),
+	Entry("broken YAML", "swagger: '2.0'\npaths:\n  /a: [\n  b: c\n", " the document", "not valid YAML or JSON; fix the syntax error: yaml: line"),
 	Entry("broken JSON", `{"swagger": "2.0", "paths": {]}`, "", "not valid YAML or JSON"),
 	Entry("empty input", "", "", "the document is empty"),
 	Entry("a list at the root", "- a\n", "1:1: ", "the document root is a sequence"),

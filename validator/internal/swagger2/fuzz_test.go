@@ -19,7 +19,6 @@ func FuzzConvert(f *testing.F) {
 	f.Add([]byte("swagger: '2.0'\npaths:\n  /a:\n    parameters: [{in: body, name: b, schema: {$ref: '#/definitions/X'}}]\n    post: {responses: {default: {description: d}}}\n"))
 	f.Add([]byte("swagger: '2.0'\nx: &a {b: 1}\ny: {<<: *a, c: 2}\npaths: {}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_ = os.WriteFile("/tmp/fuzzcur.bin", data, 0o644) // DEBUGTMP
 		_ = IsSwagger2(data)
 		out, warnings, err := Convert(data, "fuzz.yaml")
 		if err != nil {

@@ -110,13 +110,12 @@ var _ = Describe("the classic Swagger petstore", Ordered, func() {
 	})
 })
 
-// harnessSection matches a ====name==== marker line of a harness case file.
-var harnessSection = regexp.MustCompile(`(?m)^====([A-Za-z][A-Za-z-]*)====[ \t]*\r?$\n?`)
-
 // harnessSpec returns the ====spec==== section of a harness case file (the
 // text up to the next marker), as tools/prismharness/casefile.go reads it.
 func harnessSpec(data string) (string, bool) {
-	locs := harnessSection.FindAllStringSubmatchIndex(data, -1)
+	// A marker is a ====name==== line, as in tools/prismharness/casefile.go.
+	section := regexp.MustCompile(`(?m)^====([A-Za-z][A-Za-z-]*)====[ \t]*\r?$\n?`)
+	locs := section.FindAllStringSubmatchIndex(data, -1)
 	for i, loc := range locs {
 		if strings.ToLower(data[loc[2]:loc[3]]) != "spec" {
 			continue

@@ -233,12 +233,16 @@ func (c *converter) operation(ptr string, op *yaml.Node, pathParams []param) (*y
 		return nil, err
 	}
 	overridden := map[string]bool{}
+	ownBody := false
 	for _, p := range own {
 		overridden[p.key] = true
+		ownBody = ownBody || p.in == "body"
 	}
 	var bodyish []param
 	for _, p := range pathParams {
-		if p.bodyish() && !overridden[p.key] {
+		// An operation's body parameter replaces the path's, whatever its name:
+		// there is only one body.
+		if p.bodyish() && !overridden[p.key] && !(p.in == "body" && ownBody) {
 			bodyish = append(bodyish, p)
 		}
 	}
@@ -590,6 +594,10 @@ func (c *converter) simpleSchema(ptr string, n *yaml.Node, in string) (*yaml.Nod
 			}
 			add(out, "$ref", strNode(c.rewriteRef(at(ptr, key), v, ref)))
 		case key == "x-nullable":
+			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" {
+				c.warn(at(ptr, key), v, "x-nullable is a %s, not a boolean; dropped", kindName(v))
+				return nil
+			}
 			add(out, "nullable", v)
 		case key == "collectionFormat" && in == "items":
 			if cf, _ := str(n, "collectionFormat"); cf != "" && cf != "csv" {

@@ -36,6 +36,10 @@ func (c *converter) schema(ptr string, n *yaml.Node) (*yaml.Node, error) {
 				add(out, key, v)
 			}
 		case "x-nullable":
+			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" {
+				c.warn(p, v, "x-nullable is a %s, not a boolean; dropped", kindName(v))
+				return nil
+			}
 			add(out, "nullable", v)
 		case "discriminator":
 			if v.Kind == yaml.ScalarNode && !isNull(v) {

