@@ -6,13 +6,9 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
-
-	"github.com/gorilla/mux"
 
 	"github.com/mockd/mockd/validator"
 )
@@ -79,8 +75,7 @@ func Logger(l *slog.Logger) Option { return func(c *config) error { c.logger = l
 type Server struct {
 	cfg    config
 	spec   *validator.Spec
-	router *mux.Router
-	routes []*route
+	router *validator.Router
 	// rendered holds static response bodies and headers by selection.
 	rendered sync.Map // renderKey → *rendered
 	// exampleOK caches whether an example validates against its schema.
@@ -121,9 +116,7 @@ func New(opts ...Option) (*Server, error) {
 	for _, op := range spec.Operations {
 		s.counters[op] = new(atomic.Uint64)
 	}
-	if err := s.buildRouter(); err != nil {
-		return nil, err
-	}
+	s.router = spec.Router()
 	return s, nil
 }
 
@@ -132,157 +125,6 @@ func (s *Server) Spec() *validator.Spec { return s.spec }
 
 // Seed returns the seed used for generated data.
 func (s *Server) Seed() uint64 { return s.cfg.seed }
-
-// route is one operation reachable at one URL pattern (a base path plus the
-// spec path).
-type route struct {
-	pattern string // base path + route path, as in the spec
-	op      *validator.Operation
-	mux     *mux.Route
-}
-
-var pathVar = regexp.MustCompile(`\{[^{}/]*\}`)
-
-func (s *Server) buildRouter() error {
-	var routes []*route
-	seen := map[string]bool{}
-	for _, op := range s.spec.Operations {
-		for _, base := range append([]string{""}, op.BasePaths...) {
-			rt := &route{pattern: base + op.RoutePath, op: op}
-			key := op.Method + " " + rt.pattern
-			if op.Selector != nil {
-				key += "#" + op.Selector.Name + "=" + op.Selector.Value
-			}
-			if !seen[key] {
-				seen[key] = true
-				routes = append(routes, rt)
-			}
-		}
-	}
-	// Literal segments beat templated ones: /books/new before /books/{id};
-	// then more literal characters ({name}:cancel before {name}); then
-	// routes with a selector before the bare path.
-	sort.SliceStable(routes, func(i, j int) bool {
-		if c := specificity(routes[i].pattern, routes[j].pattern); c != 0 {
-			return c > 0
-		}
-		return routes[i].op.Selector != nil && routes[j].op.Selector == nil
-	})
-
-	r := mux.NewRouter().SkipClean(true)
-	for _, rt := range routes {
-		n := 0
-		tmpl := pathVar.ReplaceAllStringFunc(rt.pattern, func(string) string {
-			n++
-			// [^/]* rather than gorilla's [^/]+: an empty segment reaches
-			// the operation, whose validation reports the missing value.
-			return fmt.Sprintf("{p%d:[^/]*}", n)
-		})
-		if !balanced(tmpl) {
-			s.spec.Warnings = append(s.spec.Warnings, fmt.Sprintf("path %q has unbalanced braces: not served (fix the path template)", rt.pattern))
-			continue
-		}
-		mr := r.NewRoute().Path(tmpl).Methods(rt.op.Method)
-		if sel := rt.op.Selector; sel != nil {
-			if sel.In == "header" {
-				mr = mr.Headers(sel.Name, sel.Value)
-			} else {
-				mr = mr.Queries(sel.Name, sel.Value)
-			}
-		}
-		if err := mr.GetError(); err != nil {
-			s.spec.Warnings = append(s.spec.Warnings, fmt.Sprintf("path %q cannot be routed: %v (fix the path template)", rt.pattern, err))
-			continue
-		}
-		op := rt.op
-		mr.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serveOperation(w, r, op) }))
-		rt.mux = mr
-	}
-	s.routes = routes
-	r.NotFoundHandler = http.HandlerFunc(s.notFound)
-	r.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
-	s.router = r
-	return nil
-}
-
-func balanced(p string) bool {
-	depth := 0
-	for _, c := range p {
-		switch c {
-		case '{':
-			depth++
-			if depth > 1 {
-				return false
-			}
-		case '}':
-			depth--
-			if depth < 0 {
-				return false
-			}
-		}
-	}
-	return depth == 0
-}
-
-// specificity compares two patterns segment by segment: at the first
-// segment where one is literal and the other templated the literal one is
-// more specific; where both are templated, the one with more literal
-// characters is. It returns 1 when a is more specific, -1 when b is.
-func specificity(a, b string) int {
-	as := strings.Split(strings.Trim(a, "/"), "/")
-	bs := strings.Split(strings.Trim(b, "/"), "/")
-	for i := 0; i < len(as) && i < len(bs); i++ {
-		at, bt := strings.Contains(as[i], "{"), strings.Contains(bs[i], "{")
-		switch {
-		case at != bt && !at:
-			return 1
-		case at != bt:
-			return -1
-		case at && bt:
-			al, bl := len(pathVar.ReplaceAllString(as[i], "")), len(pathVar.ReplaceAllString(bs[i], ""))
-			if al != bl {
-				if al > bl {
-					return 1
-				}
-				return -1
-			}
-		}
-	}
-	return 0
-}
-
-// methodNotAllowed answers 405 with the methods that the matched path
-// does serve.
-func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	allowed := map[string]bool{}
-	pattern := ""
-	for _, rt := range s.routes {
-		if rt.mux == nil || allowed[rt.op.Method] {
-			continue
-		}
-		probe := r.Clone(r.Context())
-		probe.Method = rt.op.Method
-		if rt.mux.Match(probe, &mux.RouteMatch{}) {
-			allowed[rt.op.Method] = true
-			if pattern == "" {
-				pattern = rt.pattern
-			}
-		}
-	}
-	methods := make([]string, 0, len(allowed))
-	for m := range allowed {
-		methods = append(methods, m)
-	}
-	sort.Strings(methods)
-	allow := strings.Join(methods, ", ")
-	w.Header().Set("Allow", allow)
-	writeProblem(w, &Problem{
-		Type:   ProblemMethodNotAllowed,
-		Title:  "Route resolved, but no method matched",
-		Status: http.StatusMethodNotAllowed,
-		Detail: fmt.Sprintf("The route %s has been matched, but it does not have %q method defined (allowed: %s).", pattern, strings.ToLower(r.Method), allow),
-	})
-}
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -302,7 +144,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		addCORSHeaders(w.Header(), r)
 	}
-	s.router.ServeHTTP(w, r)
+	op, err := s.router.Find(r)
+	var mna *validator.MethodNotAllowedError
+	switch {
+	case err == nil:
+		s.serveOperation(w, r, op)
+	case errors.As(err, &mna):
+		allow := strings.Join(mna.Allow, ", ")
+		w.Header().Set("Allow", allow)
+		writeProblem(w, &Problem{
+			Type:   ProblemMethodNotAllowed,
+			Title:  "Route resolved, but no method matched",
+			Status: http.StatusMethodNotAllowed,
+			Detail: fmt.Sprintf("The route %s has been matched, but it does not have %q method defined (allowed: %s).", mna.Pattern, strings.ToLower(r.Method), allow),
+		})
+	default:
+		s.notFound(w, r)
+	}
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

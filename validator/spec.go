@@ -98,6 +98,7 @@ type Spec struct {
 	Warnings []string
 
 	logger    *slog.Logger
+	router    *Router
 	byID      map[string]*Operation
 	schemes   map[string]*SecurityScheme
 	validator libvalidator.Validator
@@ -189,6 +190,8 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	}
 	spec.Model = &model.Model
 	spec.index()
+	spec.router = newRouter(spec.Operations)
+	spec.Warnings = append(spec.Warnings, spec.router.Warnings...)
 
 	spec.cache = newLazyCache()
 	vopts := []config.Option{
