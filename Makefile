@@ -24,7 +24,7 @@ run: build
 	@echo "  curl -i -H 'Prefer: example=tlcl' http://$(HOST):$(PORT)/books/3f6d1c2e-8a4b-4c1d-9e2f-1a2b3c4d5e6f"
 	@echo "  curl -i -H 'Prefer: dynamic=true' http://$(HOST):$(PORT)/categories"
 	@echo "  curl -i -X POST http://$(HOST):$(PORT)/books -H 'Content-Type: application/json' -d '{}'"
-	$(BIN)/mockd serve --spec $(SPEC) --host $(HOST) --port $(PORT)
+	$(BIN)/mockd serve --spec $(SPEC) --host $(HOST) --port $(PORT) $(if $(FAULTS),--faults $(FAULTS))
 
 vet:
 	$(GO) vet ./...

@@ -155,6 +155,11 @@ func (e *Engine) newStates(rules []Rule) []*ruleState {
 	return out
 }
 
+// SetListener gives the engine the listener that `refuse` faults close for
+// their window (the same as WithListener, for callers that create the
+// listener after the engine). Call it before serving.
+func (e *Engine) SetListener(l *Listener) { e.env.listener = l }
+
 // Seed returns the seed every decision derives from.
 func (e *Engine) Seed() uint64 { return e.seed }
 

@@ -23,6 +23,7 @@ const (
 	ProblemViolations       = "urn:mockd:problem:response-violations"
 	ProblemGenerationFailed = "urn:mockd:problem:generation-failed"
 	ProblemInternal         = "urn:mockd:problem:internal"
+	ProblemAdmin            = "urn:mockd:problem:admin"
 	problemContentType      = "application/problem+json"
 )
 

@@ -43,55 +43,52 @@ type rendered struct {
 	source  string // "example:NAME", "example", "schema-example", "generated"
 }
 
-func (s *Server) serveOperation(w http.ResponseWriter, r *http.Request, op *validator.Operation) {
+func (s *Server) serveOperation(w http.ResponseWriter, r *http.Request, op *validator.Operation) string {
 	prefs, err := parsePreferences(r)
 	if err != nil {
 		writeProblem(w, &Problem{Type: ProblemInvalidPrefer, Title: "Invalid preference", Status: http.StatusBadRequest, Detail: err.Error()})
-		return
+		return "problem"
 	}
 	if ok, challenges, missing := checkSecurity(r, op); !ok {
 		for _, c := range challenges {
 			w.Header().Add("WWW-Authenticate", c)
 		}
-		s.reject(w, r, op, &Problem{
+		return s.reject(w, r, op, &Problem{
 			Type: ProblemUnauthorized, Title: "Invalid security scheme used", Status: http.StatusUnauthorized,
 			Detail: "The operation requires credentials the request does not carry: " + strings.Join(missing, " or ") + ".",
 		})
-		return
 	}
 	if detail := s.unsupportedMedia(r, op); detail != "" {
-		s.reject(w, r, op, &Problem{
+		return s.reject(w, r, op, &Problem{
 			Type: ProblemUnsupportedMedia, Title: "Unsupported media type", Status: http.StatusUnsupportedMediaType,
 			Detail: detail,
 		})
-		return
 	}
 	if findings := s.spec.ValidateRequest(r, op); len(findings) > 0 {
-		s.rejectInvalid(w, r, op, findings, prefs)
-		return
+		return s.rejectInvalid(w, r, op, findings, prefs)
 	}
 	code := prefs.code
 	if code == 0 {
 		code = defaultStatus(op)
 	}
-	s.respondWith(w, r, op, code, prefs)
+	return s.respondWith(w, r, op, code, prefs)
 }
 
 // reject answers with p's status: the operation's own response for that
 // status when it declares one with an example, else the problem itself.
-func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Operation, p *Problem) {
+func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Operation, p *Problem) string {
 	if resp := op.Response(strconv.Itoa(p.Status)); resp != nil && hasExample(resp) {
-		s.respondWith(w, r, op, p.Status, preferences{})
-		return
+		return s.respondWith(w, r, op, p.Status, preferences{})
 	}
 	writeProblem(w, p)
+	return "problem"
 }
 
 // rejectInvalid answers a request that failed validation: 422, or 400 when
 // the spec declares 400 and not 422. A declared response with an example is
 // served as the spec describes it; otherwise a problem lists the findings
 // (more useful than a body generated from the error schema).
-func (s *Server) rejectInvalid(w http.ResponseWriter, r *http.Request, op *validator.Operation, findings []validator.Finding, prefs preferences) {
+func (s *Server) rejectInvalid(w http.ResponseWriter, r *http.Request, op *validator.Operation, findings []validator.Finding, prefs preferences) string {
 	code := http.StatusUnprocessableEntity
 	if op.Response("422") == nil && op.Response("400") != nil {
 		code = http.StatusBadRequest
@@ -101,8 +98,7 @@ func (s *Server) rejectInvalid(w http.ResponseWriter, r *http.Request, op *valid
 		code = prefs.code
 	}
 	if resp := op.Response(strconv.Itoa(code)); resp != nil && (hasExample(resp) || prefs.example != "") {
-		s.respondWith(w, r, op, code, preferences{example: prefs.example})
-		return
+		return s.respondWith(w, r, op, code, preferences{example: prefs.example})
 	}
 	writeProblem(w, &Problem{
 		Type:       ProblemInvalidRequest,
@@ -111,6 +107,7 @@ func (s *Server) rejectInvalid(w http.ResponseWriter, r *http.Request, op *valid
 		Detail:     "Your request is not valid against the spec (" + op.Method + " " + op.Path + "); see validation for each problem.",
 		Validation: violations(findings, "request"),
 	})
+	return "problem"
 }
 
 // hasExample reports whether any media type of resp carries an example.
@@ -186,7 +183,7 @@ func statusFromKey(k string) int {
 }
 
 // respondWith serves the response the operation declares for code.
-func (s *Server) respondWith(w http.ResponseWriter, r *http.Request, op *validator.Operation, code int, prefs preferences) {
+func (s *Server) respondWith(w http.ResponseWriter, r *http.Request, op *validator.Operation, code int, prefs preferences) string {
 	key, resp := op.ResponseFor(code)
 	if resp == nil {
 		var cands []ExampleRef
@@ -198,7 +195,7 @@ func (s *Server) respondWith(w http.ResponseWriter, r *http.Request, op *validat
 			Detail: fmt.Sprintf("%s %s declares no response for status %d (nor a range or default); choose one of the candidates.", op.Method, op.Path, code),
 			Extra:  cands,
 		})
-		return
+		return "problem"
 	}
 	sel := selection{code: code, key: key, resp: resp}
 	if resp.Content != nil && resp.Content.Len() > 0 {
@@ -209,7 +206,7 @@ func (s *Server) respondWith(w http.ResponseWriter, r *http.Request, op *validat
 				Type: ProblemNotAcceptable, Title: "Not acceptable", Status: http.StatusNotAcceptable,
 				Detail: fmt.Sprintf("None of the media types in Accept %q is produced by %s %s for status %s; produced: %s.", r.Header.Get("Accept"), op.Method, op.Path, key, strings.Join(offered, ", ")),
 			})
-			return
+			return "problem"
 		}
 		sel.mediaType = mt
 		sel.media, _ = resp.Content.Get(mt)
@@ -221,7 +218,7 @@ func (s *Server) respondWith(w http.ResponseWriter, r *http.Request, op *validat
 	out, perr := s.render(op, sel, prefs.example, dynamic && prefs.example == "")
 	if perr != nil {
 		writeProblem(w, perr)
-		return
+		return "problem"
 	}
 	if s.cfg.errors || s.cfg.checkResponses {
 		if findings := s.checkServed(r, op, sel, out); len(findings) > 0 {
@@ -232,7 +229,7 @@ func (s *Server) respondWith(w http.ResponseWriter, r *http.Request, op *validat
 					Detail:     "The mock response is not valid against the spec and --errors is set.",
 					Validation: violations(findings, "response"),
 				})
-				return
+				return "problem"
 			}
 			w.Header().Set("X-Mockd-Violations", strconv.Itoa(len(findings)))
 		}
@@ -249,6 +246,7 @@ func (s *Server) respondWith(w http.ResponseWriter, r *http.Request, op *validat
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(out.body)
 	}
+	return out.source
 }
 
 // render produces the body and headers for sel, from the cache when the

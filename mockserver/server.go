@@ -1,14 +1,24 @@
 package mockserver
 
 import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
+
+	"github.com/mockd/mockd/fault"
+	"github.com/mockd/mockd/recorder"
 
 	"github.com/mockd/mockd/validator"
 )
@@ -27,6 +37,11 @@ type config struct {
 	cors           bool
 	checkResponses bool
 	logger         *slog.Logger
+	faults         *fault.RuleSet
+	faultFile      string
+	faultHeader    bool
+	journalSize    int
+	redactor       *recorder.Redactor
 }
 
 // WithSpec serves an already loaded spec.
@@ -67,6 +82,34 @@ func CheckResponses(on bool) Option {
 	return func(c *config) error { c.checkResponses = on; return nil }
 }
 
+// Faults loads fault rules (see package fault). Rules can also be changed at
+// run time through the admin API or Server.Faults().
+func Faults(rs *fault.RuleSet) Option { return func(c *config) error { c.faults = rs; return nil } }
+
+// FaultFile loads fault rules from a YAML file.
+func FaultFile(path string) Option { return func(c *config) error { c.faultFile = path; return nil } }
+
+// FaultHeader lets each request choose a fault with the X-Mockd-Fault
+// header (off by default, like Envoy's header faults).
+func FaultHeader(on bool) Option { return func(c *config) error { c.faultHeader = on; return nil } }
+
+// JournalSize bounds the request journal (DefaultJournalSize by default).
+func JournalSize(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("mockserver: journal size %d must not be negative", n)
+		}
+		c.journalSize = n
+		return nil
+	}
+}
+
+// Redactor sets how secrets are redacted in the journal (recorder's default
+// redaction otherwise: Authorization, cookies, API keys, *token*, ...).
+func Redactor(r *recorder.Redactor) Option {
+	return func(c *config) error { c.redactor = r; return nil }
+}
+
 // Logger sets the structured logger. The default discards.
 func Logger(l *slog.Logger) Option { return func(c *config) error { c.logger = l; return nil } }
 
@@ -82,6 +125,10 @@ type Server struct {
 	exampleOK sync.Map // renderKey → bool
 	// counters number the requests per operation for dynamic bodies.
 	counters map[*validator.Operation]*atomic.Uint64
+	faults   *fault.Engine
+	journal  *Journal
+	admin    http.Handler
+	started  time.Time
 }
 
 // New builds a Server from options. A spec is required.
@@ -117,7 +164,48 @@ func New(opts ...Option) (*Server, error) {
 		s.counters[op] = new(atomic.Uint64)
 	}
 	s.router = spec.Router()
+	rules := cfg.faults
+	if cfg.faultFile != "" {
+		if rules, err = fault.LoadRules(cfg.faultFile); err != nil {
+			return nil, err
+		}
+	}
+	fopts := []fault.Option{fault.WithHeaderFaults(cfg.faultHeader), fault.WithLogger(cfg.logger)}
+	if cfg.seedSet || rules == nil || !rules.HasSeed {
+		fopts = append(fopts, fault.WithSeed(cfg.seed))
+	}
+	s.faults = fault.NewEngine(rules, fopts...)
+	s.journal = NewJournal(cfg.journalSize)
+	if cfg.redactor == nil {
+		cfg.redactor = recorder.DefaultRedactor()
+		s.cfg.redactor = cfg.redactor
+	}
+	s.admin = s.adminHandler()
+	s.started = time.Now()
 	return s, nil
+}
+
+// Faults returns the fault engine (rules can be changed while serving).
+func (s *Server) Faults() *fault.Engine { return s.faults }
+
+// Journal returns the request journal.
+func (s *Server) Journal() *Journal { return s.journal }
+
+// ConnContext tags each connection so that the journal and `connection:
+// fresh|reused` rules know which connection a request came on. Set it as
+// http.Server.ConnContext (Start does).
+func (s *Server) ConnContext(ctx context.Context, c net.Conn) context.Context {
+	return s.faults.ConnContext(ctx, c)
+}
+
+// Reset rewinds the server: fault counters and phases, the journal, and the
+// per-operation counters of dynamic bodies.
+func (s *Server) Reset() {
+	s.faults.Reset()
+	s.journal.Clear()
+	for _, c := range s.counters {
+		c.Store(0)
+	}
 }
 
 // Spec returns the served spec.
@@ -126,8 +214,62 @@ func (s *Server) Spec() *validator.Spec { return s.spec }
 // Seed returns the seed used for generated data.
 func (s *Server) Seed() uint64 { return s.cfg.seed }
 
-// ServeHTTP answers one request.
+// AdminPrefix is the path prefix of the admin API. Requests under it are
+// never faulted nor journalled.
+const AdminPrefix = "/__mockd/"
+
+// maxJournalBody bounds the request body read to hash it for the journal.
+const maxJournalBody = 16 << 20
+
+// ServeHTTP answers one request: admin API, or fault decision, then the mock
+// (CORS, routing, validation, response), then the journal entry.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
+		s.admin.ServeHTTP(w, r)
+		return
+	}
+	e := Entry{Seq: s.journal.nextSeq(), Received: time.Now(), Method: r.Method, Path: r.URL.Path}
+	freq := fault.NewRequest(r)
+	e.ConnID, e.ConnIndex = freq.ConnID, freq.ConnIndex
+	op, routeErr := s.router.Find(r)
+	if op != nil {
+		freq.Operation, freq.PathTemplate = op.ID, op.Path
+		e.Operation = op.ID
+	}
+	e.Query = s.cfg.redactor.RedactQuery(r.URL.RawQuery)
+	e.Headers = flatHeaders(s.cfg.redactor.RedactHeaders(r.Header))
+	if r.Body != nil && r.Body != http.NoBody {
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxJournalBody))
+		_ = r.Body.Close()
+		if err != nil {
+			e.Error = "reading the request body: " + err.Error()
+		}
+		if len(body) > 0 {
+			sum := sha256.Sum256(body)
+			e.BodyHash, e.BodyBytes = hex.EncodeToString(sum[:]), int64(len(body))
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+
+	d := s.faults.Decide(freq)
+	e.Rule, e.Key, e.Ordinal, e.Seed, e.Reason = d.Rule, d.Key, d.Ordinal, d.Seed, d.Reason
+	tw := &timingWriter{ResponseWriter: w}
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tw.source = s.mock(w, r, op, routeErr) })
+	out := d.Serve(tw, r, next)
+
+	e.Finished = time.Now()
+	e.Elapsed = e.Finished.Sub(e.Received)
+	e.Started = tw.started
+	e.Status, e.Bytes, e.End, e.Fault, e.Source = out.Status, out.BytesWritten, out.End.String(), out.Fault, tw.source
+	if out.Err != "" {
+		e.Error = out.Err
+	}
+	s.journal.add(e)
+}
+
+// mock answers as the spec says (CORS, routing result, operation) and says
+// where the answer came from.
+func (s *Server) mock(w http.ResponseWriter, r *http.Request, op *validator.Operation, routeErr error) (source string) {
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
@@ -136,20 +278,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.cfg.logger.Error("panic while serving", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
 			writeProblem(w, &Problem{Type: ProblemInternal, Title: "Internal error", Status: http.StatusInternalServerError,
 				Detail: fmt.Sprintf("mockd failed while answering %s %s: %v (please report it with the spec)", r.Method, r.URL.Path, p)})
+			source = "panic"
 		}
 	}()
 	if s.cfg.cors {
 		if s.preflight(w, r) {
-			return
+			return "cors-preflight"
 		}
 		addCORSHeaders(w.Header(), r)
 	}
-	op, err := s.router.Find(r)
 	var mna *validator.MethodNotAllowedError
 	switch {
-	case err == nil:
-		s.serveOperation(w, r, op)
-	case errors.As(err, &mna):
+	case routeErr == nil:
+		return s.serveOperation(w, r, op)
+	case errors.As(routeErr, &mna):
 		allow := strings.Join(mna.Allow, ", ")
 		w.Header().Set("Allow", allow)
 		writeProblem(w, &Problem{
@@ -158,9 +300,47 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Status: http.StatusMethodNotAllowed,
 			Detail: fmt.Sprintf("The route %s has been matched, but it does not have %q method defined (allowed: %s).", mna.Pattern, strings.ToLower(r.Method), allow),
 		})
+		return "problem"
 	default:
 		s.notFound(w, r)
+		return "problem"
 	}
+}
+
+// timingWriter notes when the status line goes out. It unwraps to the
+// underlying writer so that wire faults can hijack the connection.
+type timingWriter struct {
+	http.ResponseWriter
+	started time.Time
+	source  string
+}
+
+func (t *timingWriter) WriteHeader(code int) {
+	if t.started.IsZero() {
+		t.started = time.Now()
+	}
+	t.ResponseWriter.WriteHeader(code)
+}
+
+func (t *timingWriter) Write(p []byte) (int, error) {
+	if t.started.IsZero() {
+		t.started = time.Now()
+	}
+	return t.ResponseWriter.Write(p)
+}
+
+// Unwrap gives http.ResponseController the underlying writer.
+func (t *timingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
+
+func flatHeaders(h http.Header) map[string]string {
+	if len(h) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		out[k] = strings.Join(v, ", ")
+	}
+	return out
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
@@ -29,6 +28,9 @@ type serveFlags struct {
 	cors           bool
 	checkResponses bool
 	logLevel       string
+	faults         string
+	faultHeader    bool
+	journalSize    int
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
@@ -44,6 +46,9 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.BoolVar(&f.cors, "cors", true, "answer CORS preflights and add CORS headers (--cors=false to disable)")
 	fs.BoolVar(&f.checkResponses, "check-responses", false, "validate every served response and log violations (debug)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&f.faults, "faults", "", "fault rules file (YAML): see the README's Chaos testing section")
+	fs.BoolVar(&f.faultHeader, "fault-header", false, "let requests pick a fault with the X-Mockd-Fault header")
+	fs.IntVar(&f.journalSize, "journal-size", mockserver.DefaultJournalSize, "requests kept in the journal (GET /__mockd/requests)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: mockd serve --spec FILE [flags]")
 		fs.PrintDefaults()
@@ -85,13 +90,29 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "mockd serve:", err)
 		return err
 	}
-	seed := rand.Uint64()
+	opts := []mockserver.Option{
+		mockserver.Dynamic(f.dynamic),
+		mockserver.Errors(f.errors),
+		mockserver.CORS(f.cors),
+		mockserver.CheckResponses(f.checkResponses),
+		mockserver.Logger(logger),
+		mockserver.FaultHeader(f.faultHeader),
+		mockserver.JournalSize(f.journalSize),
+	}
 	if f.seed != "" {
-		seed, err = strconv.ParseUint(f.seed, 10, 64)
+		seed, err := strconv.ParseUint(f.seed, 10, 64)
 		if err != nil {
 			fmt.Fprintf(stderr, "mockd serve: --seed %q is not a non-negative integer\n", f.seed)
 			return errUsage
 		}
+		opts = append(opts, mockserver.Seed(seed))
+	}
+	if f.journalSize < 0 {
+		fmt.Fprintf(stderr, "mockd serve: --journal-size %d must not be negative\n", f.journalSize)
+		return errUsage
+	}
+	if f.faults != "" {
+		opts = append(opts, mockserver.FaultFile(f.faults))
 	}
 
 	start := time.Now()
@@ -99,28 +120,24 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv, err := mockserver.New(
-		mockserver.WithSpec(spec),
-		mockserver.Dynamic(f.dynamic),
-		mockserver.Seed(seed),
-		mockserver.Errors(f.errors),
-		mockserver.CORS(f.cors),
-		mockserver.CheckResponses(f.checkResponses),
-		mockserver.Logger(logger),
-	)
+	srv, err := mockserver.New(append(opts, mockserver.WithSpec(spec))...)
 	if err != nil {
 		return err
 	}
 	loaded := time.Since(start)
 
-	ln, err := net.Listen("tcp", net.JoinHostPort(f.host, strconv.Itoa(f.port)))
+	in, err := srv.Start(net.JoinHostPort(f.host, strconv.Itoa(f.port)))
 	if err != nil {
-		return fmt.Errorf("listen on %s:%d: %w (is another server using the port? try --port)", f.host, f.port, err)
+		return err
 	}
-	base := "http://" + ln.Addr().String()
+	base := in.URL
 	fmt.Fprintf(stdout, "mockd %s: serving %s (OpenAPI %s, %d operations, loaded in %s)\n",
 		buildVersion(), f.spec, spec.Version, len(spec.Operations), loaded.Round(time.Millisecond))
-	fmt.Fprintf(stdout, "  listening on %s  (seed %d, dynamic %t, cors %t)\n", base, seed, f.dynamic, f.cors)
+	fmt.Fprintf(stdout, "  listening on %s  (seed %d, dynamic %t, cors %t)\n", base, srv.Seed(), f.dynamic, f.cors)
+	if f.faults != "" {
+		fmt.Fprintf(stdout, "  faults: %s (%d rules, seed %d)\n", f.faults, len(srv.Faults().Rules()), srv.Faults().Seed())
+	}
+	fmt.Fprintf(stdout, "  admin: %s/__mockd/health, %s/__mockd/requests\n", base, base)
 	for _, w := range spec.Warnings {
 		logger.Warn("spec", "warning", w)
 	}
@@ -143,22 +160,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "  try:", line)
 	}
 
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 30 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
 	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
+	case <-in.Done():
+		return fmt.Errorf("serve: %w", in.Err())
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stdout, "mockd: shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil {
+	if err := in.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil

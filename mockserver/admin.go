@@ -1,0 +1,171 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mockd/mockd/fault"
+)
+
+// maxAdminBody bounds the body of admin requests (fault rule files).
+const maxAdminBody = 1 << 20
+
+// adminHandler serves the admin API under AdminPrefix:
+//
+//	GET    /__mockd/health                  status, seed, uptime, operation and rule counts
+//	GET    /__mockd/requests                journal (filters: path, method, operation, rule, key, header, since, after, limit)
+//	DELETE /__mockd/requests                clear the journal
+//	GET    /__mockd/faults                  the fault rules in evaluation order
+//	POST   /__mockd/faults                  add rules (a fault file, YAML or JSON); ?replace=true replaces all
+//	DELETE /__mockd/faults                  remove every rule
+//	DELETE /__mockd/faults/{name}           remove one rule
+//	POST   /__mockd/faults/{name}/arm       restart a rule's phase and sequences
+//	POST   /__mockd/reset                   reset faults, journal and dynamic counters
+func (s *Server) adminHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /__mockd/health", s.adminHealth)
+	mux.HandleFunc("GET /__mockd/requests", s.adminRequests)
+	mux.HandleFunc("DELETE /__mockd/requests", func(w http.ResponseWriter, _ *http.Request) {
+		s.journal.Clear()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /__mockd/faults", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"seed": s.faults.Seed(), "rules": s.faults.Rules()})
+	})
+	mux.HandleFunc("POST /__mockd/faults", s.adminAddFaults)
+	mux.HandleFunc("DELETE /__mockd/faults", func(w http.ResponseWriter, _ *http.Request) {
+		if err := s.faults.SetRules(&fault.RuleSet{}); err != nil {
+			adminError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("DELETE /__mockd/faults/{name}", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.faults.RemoveRule(r.PathValue("name")); err != nil {
+			adminError(w, ruleErrorStatus(err), err.Error())
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST /__mockd/faults/{name}/arm", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.faults.Arm(r.PathValue("name")); err != nil {
+			adminError(w, ruleErrorStatus(err), err.Error())
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST /__mockd/reset", func(w http.ResponseWriter, _ *http.Request) {
+		s.Reset()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc(AdminPrefix, func(w http.ResponseWriter, r *http.Request) {
+		adminError(w, http.StatusNotFound, fmt.Sprintf("no admin endpoint %s %s (see GET /__mockd/health and the README's admin API)", r.Method, r.URL.Path))
+	})
+	return mux
+}
+
+func (s *Server) adminHealth(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"status":     "ok",
+		"spec":       s.spec.File,
+		"operations": len(s.spec.Operations),
+		"seed":       s.cfg.seed,
+		"fault_seed": s.faults.Seed(),
+		"rules":      len(s.faults.Rules()),
+		"journal":    s.journal.Len(),
+		"uptime_ms":  time.Since(s.started).Milliseconds(),
+	})
+}
+
+func (s *Server) adminRequests(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := Filter{
+		Path: q.Get("path"), Method: q.Get("method"), Operation: q.Get("operation"),
+		Rule: q.Get("rule"), Key: q.Get("key"), Header: q.Get("header"),
+	}
+	if v := q.Get("since"); v != "" {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			adminError(w, http.StatusBadRequest, fmt.Sprintf("since=%q is not an RFC 3339 time (e.g. 2026-01-02T15:04:05Z)", v))
+			return
+		}
+		f.Since = t
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			adminError(w, http.StatusBadRequest, fmt.Sprintf("limit=%q is not a non-negative integer", v))
+			return
+		}
+		f.Limit = n
+	}
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			adminError(w, http.StatusBadRequest, fmt.Sprintf("after=%q is not a sequence number", v))
+			return
+		}
+		f.AfterSeq = n
+	}
+	entries := s.journal.Entries(f)
+	if entries == nil {
+		entries = []Entry{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"count": len(entries), "requests": entries})
+}
+
+func (s *Server) adminAddFaults(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxAdminBody+1))
+	if err != nil {
+		adminError(w, http.StatusBadRequest, "reading the body: "+err.Error())
+		return
+	}
+	if len(body) > maxAdminBody {
+		adminError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("fault rules larger than %d bytes", maxAdminBody))
+		return
+	}
+	rs, err := fault.ParseRules(body, "POST "+r.URL.Path)
+	if err != nil {
+		adminError(w, http.StatusUnprocessableEntity, err.Error())
+		return
+	}
+	if replace, _ := strconv.ParseBool(r.URL.Query().Get("replace")); replace {
+		err = s.faults.SetRules(rs)
+	} else {
+		err = s.faults.AddRules(rs)
+	}
+	if err != nil {
+		adminError(w, http.StatusConflict, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"seed": s.faults.Seed(), "rules": s.faults.Rules()})
+}
+
+func ruleErrorStatus(err error) int {
+	if errors.Is(err, fault.ErrNoRule) {
+		return http.StatusNotFound
+	}
+	return http.StatusBadRequest
+}
+
+func adminError(w http.ResponseWriter, status int, detail string) {
+	writeProblem(w, &Problem{Type: ProblemAdmin, Title: strings.ToLower(http.StatusText(status)), Status: status, Detail: detail})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		adminError(w, http.StatusInternalServerError, "encoding the answer: "+err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
