@@ -70,8 +70,7 @@ rules:
 			Expect(resp.StatusCode).To(Equal(200))
 			_ = resp.Body.Close()
 
-			attempts := srv.Journal().Entries(mockserver.Filter{Key: "k1"})
-			Expect(attempts).To(HaveLen(3))
+			attempts := journalled(srv, mockserver.Filter{Key: "k1"}, 3)
 			Expect([]int{attempts[0].Status, attempts[1].Status, attempts[2].Status}).To(Equal([]int{503, 503, 200}))
 			Expect(attempts[0].Fault).To(Equal("checkout-retries/status+retry_after"))
 			for i := 1; i < 3; i++ {
@@ -84,7 +83,9 @@ rules:
 			Expect(err).NotTo(HaveOccurred())
 			Expect(resp.StatusCode).To(Equal(501))
 			_ = resp.Body.Close()
-			Expect(srv.Journal().Entries(mockserver.Filter{Path: "/categories"})).To(HaveLen(1))
+			journalled(srv, mockserver.Filter{Path: "/categories"}, 1)
+			Consistently(func() int { return len(srv.Journal().Entries(mockserver.Filter{Path: "/categories"})) }).
+				WithTimeout(200 * time.Millisecond).Should(Equal(1))
 		})
 		It("honours an HTTP-date Retry-After", func() {
 			srv, in := startChaos(retryRules)
@@ -92,8 +93,7 @@ rules:
 			Expect(err).NotTo(HaveOccurred())
 			Expect(resp.StatusCode).To(Equal(200))
 			_ = resp.Body.Close()
-			e := srv.Journal().Entries(mockserver.Filter{Rule: "dated"})
-			Expect(e).To(HaveLen(2))
+			e := journalled(srv, mockserver.Filter{Rule: "dated"}, 2)
 			// An IMF-fixdate has whole seconds: 2 s ahead is at least 1 s away.
 			Expect(e[1].Received.Sub(e[0].Received)).To(BeNumerically(">=", time.Second))
 		})
@@ -146,8 +146,7 @@ rules:
 			Expect(get()).To(Succeed())
 			Expect(cb.State()).To(Equal(gobreaker.StateClosed))
 
-			all := srv.Journal().Entries(mockserver.Filter{})
-			Expect(all).To(HaveLen(5))
+			all := journalled(srv, mockserver.Filter{}, 5)
 			Expect(all[3].Status).To(Equal(503))
 			Expect(all[4].Status).To(Equal(200))
 			Expect(all[3].Received.Sub(all[2].Received)).To(BeNumerically(">=", 300*time.Millisecond))
@@ -239,6 +238,9 @@ rules:
 				}()
 			}
 			wg.Wait()
+			// Entries land when their handlers return, just after the
+			// client has its response.
+			Eventually(srv.Journal().Len).WithTimeout(3 * time.Second).Should(Equal(1000))
 			decisions := map[string]string{}
 			for _, e := range srv.Journal().Entries(mockserver.Filter{}) {
 				decisions[fmt.Sprintf("%s/%d", e.Key, e.Ordinal)] = e.Fault + fmt.Sprint(e.Status)
@@ -264,7 +266,7 @@ rules:
 				_ = resp.Body.Close()
 			}
 			var list struct {
-				Count    int               `json:"count"`
+				Count    int                `json:"count"`
 				Requests []mockserver.Entry `json:"requests"`
 			}
 			getJSON(in.URL+"/__mockd/requests?path=/books*", &list)
@@ -346,4 +348,14 @@ func getJSON(url string, v any) {
 	defer resp.Body.Close()
 	Expect(resp.StatusCode).To(Equal(200))
 	Expect(json.NewDecoder(resp.Body).Decode(v)).To(Succeed())
+}
+
+// journalled waits until the journal holds n entries matching f (an entry
+// lands when its handler returns, just after the client got the response)
+// and returns them.
+func journalled(srv *mockserver.Server, f mockserver.Filter, n int) []mockserver.Entry {
+	GinkgoHelper()
+	Eventually(func() []mockserver.Entry { return srv.Journal().Entries(f) }).
+		WithTimeout(3 * time.Second).Should(HaveLen(n))
+	return srv.Journal().Entries(f)
 }

@@ -278,7 +278,7 @@ func (s *Server) render(op *validator.Operation, sel selection, example string, 
 		}
 		out.body, out.source = body, source
 	}
-	out.headers = s.headers(sel.resp, dynamic, gen)
+	s.spec.Read(func() { out.headers = s.headers(sel.resp, dynamic, gen) })
 	if !dynamic {
 		actual, _ := s.rendered.LoadOrStore(k, out)
 		out = actual.(*rendered)
@@ -307,30 +307,41 @@ func (s *Server) body(op *validator.Operation, sel selection, example string, dy
 				Extra:  cands,
 			}
 		}
-		b, err := encodeBody(sel.mediaType, nodeValue(ex), media.Schema)
+		var b []byte
+		var err error
+		s.spec.Read(func() { b, err = encodeBody(sel.mediaType, nodeValue(ex), media.Schema) })
 		if err != nil {
 			return nil, "", generationProblem(op, sel, err)
 		}
 		return b, "example:" + example, nil
 	}
 	if !dynamic {
-		if node, source := defaultExample(media); node != nil {
-			b, err := encodeBody(sel.mediaType, nodeValue(node), media.Schema)
-			// Under --errors an invalid example is served so that the
-			// response check reports it; otherwise it is replaced.
-			if err == nil && (s.cfg.errors || s.exampleValid(op, sel, source, b)) {
-				return b, source, nil
+		var b []byte
+		var source string
+		var err error
+		s.spec.Read(func() {
+			var node *yamlNode
+			if node, source = defaultExample(media); node != nil {
+				b, err = encodeBody(sel.mediaType, nodeValue(node), media.Schema)
 			}
+		})
+		// Under --errors an invalid example is served so that the response
+		// check reports it; otherwise it is replaced.
+		if source != "" && err == nil && (s.cfg.errors || s.exampleValid(op, sel, source, b)) {
+			return b, source, nil
 		}
 	}
 	if media.Schema == nil {
 		return nil, "empty", nil
 	}
-	v, err := schemagen.GenerateProxy(media.Schema, gen)
-	if err != nil {
-		return nil, "", generationProblem(op, sel, err)
-	}
-	b, err := encodeBody(sel.mediaType, v, media.Schema)
+	var b []byte
+	var err error
+	s.spec.Read(func() {
+		var v any
+		if v, err = schemagen.GenerateProxy(media.Schema, gen); err == nil {
+			b, err = encodeBody(sel.mediaType, v, media.Schema)
+		}
+	})
 	if err != nil {
 		return nil, "", generationProblem(op, sel, err)
 	}
@@ -420,11 +431,18 @@ func (s *Server) CheckExamples() []string {
 					code = http.StatusOK
 				}
 				sel := selection{code: code, key: key, resp: resp, mediaType: p.Key(), media: media}
-				node, source := defaultExample(media)
-				if node == nil {
+				var b []byte
+				var source string
+				var err error
+				s.spec.Read(func() {
+					var node *yamlNode
+					if node, source = defaultExample(media); node != nil {
+						b, err = encodeBody(sel.mediaType, nodeValue(node), media.Schema)
+					}
+				})
+				if source == "" {
 					continue
 				}
-				b, err := encodeBody(sel.mediaType, nodeValue(node), media.Schema)
 				if err != nil {
 					warnings = append(warnings, fmt.Sprintf("%s %s %s %s: example cannot be encoded: %v", op.Method, op.Path, key, p.Key(), err))
 					continue

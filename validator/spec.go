@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pb33f/libopenapi"
 	libvalidator "github.com/pb33f/libopenapi-validator"
@@ -99,6 +100,7 @@ type Spec struct {
 
 	logger    *slog.Logger
 	router    *Router
+	mu        sync.RWMutex // see guard: compiles exclude readers and other compiles
 	byID      map[string]*Operation
 	schemes   map[string]*SecurityScheme
 	validator libvalidator.Validator

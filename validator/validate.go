@@ -2,6 +2,7 @@ package validator
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -55,8 +56,10 @@ type Finding struct {
 // Security is not checked here (see Operation.Security). The request body is
 // read and restored, so r can be read again afterwards.
 func (s *Spec) ValidateRequest(r *http.Request, op *Operation) []Finding {
+	var body []byte
 	if r.Body != nil && r.Body != http.NoBody {
-		body, err := io.ReadAll(r.Body)
+		var err error
+		body, err = io.ReadAll(r.Body)
 		_ = r.Body.Close()
 		if err != nil {
 			return []Finding{{Check: CheckRequestBody, In: "body", Message: "request body could not be read: " + err.Error()}}
@@ -75,6 +78,9 @@ func (s *Spec) ValidateRequest(r *http.Request, op *Operation) []Finding {
 		}
 	}
 	errs, err := s.guard(func() []*verrors.ValidationError {
+		if body != nil {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		_, errs := s.validator.ValidateHttpRequestSyncWithPathItem(libraryRequest(r, op), op.checked, op.RoutePath)
 		return errs
 	})
@@ -87,14 +93,51 @@ func (s *Spec) ValidateRequest(r *http.Request, op *Operation) []Finding {
 
 // guard runs a libopenapi-validator call and turns a panic inside the library
 // into an error, so that one odd spec construct cannot take a server down.
-func (s *Spec) guard(f func() []*verrors.ValidationError) (errs []*verrors.ValidationError, err error) {
+//
+// It also keeps the lazy schema cache race-free. Compiling a schema renders
+// it, and rendering rewrites the tags of the document's YAML nodes in place,
+// so compiles must not run concurrently with each other nor with readers of
+// the model (see Read). A call first runs under the read lock, where a cache
+// miss aborts it (errColdSchema); it then runs again under the write lock,
+// where misses compile. Once an operation's schemas are compiled, its
+// validations run concurrently.
+func (s *Spec) guard(f func() []*verrors.ValidationError) ([]*verrors.ValidationError, error) {
+	s.mu.RLock()
+	errs, cold, err := s.attempt(f)
+	s.mu.RUnlock()
+	if !cold {
+		return errs, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cache.exclusive.Store(true)
+	defer s.cache.exclusive.Store(false)
+	errs, _, err = s.attempt(f)
+	return errs, err
+}
+
+func (s *Spec) attempt(f func() []*verrors.ValidationError) (errs []*verrors.ValidationError, cold bool, err error) {
 	defer func() {
 		if p := recover(); p != nil {
+			if p == errColdSchema {
+				cold = true
+				return
+			}
 			err = fmt.Errorf("validator panic: %v", p)
 			s.logger.Error("libopenapi-validator panicked", "spec", s.File, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		}
 	}()
-	return f(), nil
+	return f(), false, nil
+}
+
+// Read runs f while no schema is being compiled. Code that reads the
+// model's YAML nodes (examples, enums, defaults: schemagen, mock bodies)
+// while requests are validated must go through Read. Do not validate inside
+// f.
+func (s *Spec) Read(f func()) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	f()
 }
 
 func present(r *http.Request, in, name string) bool {
@@ -126,8 +169,10 @@ func checkForIn(in string) string {
 // content type, body schema and declared headers. resp.Body is read and
 // restored.
 func (s *Spec) ValidateResponse(r *http.Request, resp *http.Response, op *Operation) []Finding {
+	var body []byte
 	if resp.Body != nil {
-		body, err := io.ReadAll(resp.Body)
+		var err error
+		body, err = io.ReadAll(resp.Body)
 		_ = resp.Body.Close()
 		if err != nil {
 			return []Finding{{Check: CheckResponseBody, In: "body", Message: "response body could not be read: " + err.Error()}}
@@ -137,6 +182,9 @@ func (s *Spec) ValidateResponse(r *http.Request, resp *http.Response, op *Operat
 	}
 	resp = declaredWildcard(resp, op)
 	errs, err := s.guard(func() []*verrors.ValidationError {
+		if body != nil {
+			resp.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		_, errs := s.validator.GetResponseBodyValidator().ValidateResponseBodyWithPathItem(libraryRequest(r, op), resp, op.checked, op.RoutePath)
 		return errs
 	})
@@ -272,9 +320,14 @@ func pointer(segments []string) string {
 // nil entry), and the library compiles each schema on first use and stores
 // it here. Start-up then costs only the parse.
 type lazyCache struct {
-	warming atomic.Bool
-	m       sync.Map
+	warming   atomic.Bool
+	exclusive atomic.Bool // the caller holds Spec.mu for writing: misses may compile
+	m         sync.Map
 }
+
+// errColdSchema aborts a validation that would compile a schema while
+// other validations may run (see Spec.guard).
+var errColdSchema = errors.New("schema not compiled yet")
 
 var _ cache.SchemaCache = (*lazyCache)(nil)
 
@@ -295,6 +348,9 @@ func (c *lazyCache) Load(key uint64) (*cache.SchemaCacheEntry, bool) {
 	}
 	if c.warming.Load() {
 		return nil, true
+	}
+	if !c.exclusive.Load() {
+		panic(errColdSchema)
 	}
 	return nil, false
 }
