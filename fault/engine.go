@@ -141,7 +141,7 @@ func NewEngine(rs *RuleSet, opts ...Option) *Engine {
 		states = e.newStates(rs.Rules)
 	}
 	e.rules.Store(&states)
-	e.env.logger.Info("fault engine ready", "seed", e.seed, "rules", len(states))
+	e.env.logger.Debug("fault engine ready", "seed", e.seed, "rules", len(states))
 	return e
 }
 

@@ -26,7 +26,7 @@ const maxAdminBody = 1 << 20
 //	DELETE /__mockd/faults                  remove every rule
 //	DELETE /__mockd/faults/{name}           remove one rule
 //	POST   /__mockd/faults/{name}/arm       restart a rule's phase and sequences
-//	POST   /__mockd/reset                   reset faults, journal and dynamic counters
+//	POST   /__mockd/reset                   reset faults, journal, dynamic counters and cassette positions
 func (s *Server) adminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /__mockd/health", s.adminHealth)
@@ -71,15 +71,24 @@ func (s *Server) adminHandler() http.Handler {
 }
 
 func (s *Server) adminHealth(w http.ResponseWriter, _ *http.Request) {
+	var specFile string
+	var ops, interactions int
+	if s.spec != nil {
+		specFile, ops = s.spec.File, len(s.spec.Operations)
+	}
+	if s.cfg.player != nil {
+		interactions = s.cfg.player.Len()
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"status":     "ok",
-		"spec":       s.spec.File,
-		"operations": len(s.spec.Operations),
-		"seed":       s.cfg.seed,
-		"fault_seed": s.faults.Seed(),
-		"rules":      len(s.faults.Rules()),
-		"journal":    s.journal.Len(),
-		"uptime_ms":  time.Since(s.started).Milliseconds(),
+		"status":       "ok",
+		"spec":         specFile,
+		"operations":   ops,
+		"interactions": interactions,
+		"seed":         s.cfg.seed,
+		"fault_seed":   s.faults.Seed(),
+		"rules":        len(s.faults.Rules()),
+		"journal":      s.journal.Len(),
+		"uptime_ms":    time.Since(s.started).Milliseconds(),
 	})
 }
 

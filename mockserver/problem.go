@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mockd/mockd/recorder"
 	"github.com/mockd/mockd/validator"
 )
 
@@ -24,6 +25,8 @@ const (
 	ProblemGenerationFailed = "urn:mockd:problem:generation-failed"
 	ProblemInternal         = "urn:mockd:problem:internal"
 	ProblemAdmin            = "urn:mockd:problem:admin"
+	ProblemNoInteraction    = "urn:mockd:problem:no-recorded-interaction"
+	ProblemUpstream         = "urn:mockd:problem:upstream"
 	problemContentType      = "application/problem+json"
 )
 
@@ -36,6 +39,8 @@ type Problem struct {
 	Detail     string       `json:"detail,omitempty"`
 	Validation []Violation  `json:"validation,omitempty"`
 	Extra      []ExampleRef `json:"candidates,omitempty"`
+	// Closest lists recorded requests near an unmatched one.
+	Closest []recorder.NearMiss `json:"closest,omitempty"`
 }
 
 // Violation is one validation finding in a problem.

@@ -415,6 +415,9 @@ func (s *Server) exampleValid(op *validator.Operation, sel selection, source str
 // afterwards does not validate again.
 func (s *Server) CheckExamples() []string {
 	var warnings []string
+	if s.spec == nil {
+		return nil
+	}
 	for _, op := range s.spec.Operations {
 		for _, key := range op.Statuses() {
 			resp := op.Response(key)

@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -42,6 +43,10 @@ type config struct {
 	faultHeader    bool
 	journalSize    int
 	redactor       *recorder.Redactor
+	player         *recorder.Player
+	onMiss         MissMode
+	upstream       *url.URL
+	sink           recorder.InteractionSink
 }
 
 // WithSpec serves an already loaded spec.
@@ -124,11 +129,12 @@ type Server struct {
 	// exampleOK caches whether an example validates against its schema.
 	exampleOK sync.Map // renderKey → bool
 	// counters number the requests per operation for dynamic bodies.
-	counters map[*validator.Operation]*atomic.Uint64
-	faults   *fault.Engine
-	journal  *Journal
-	admin    http.Handler
-	started  time.Time
+	counters    map[*validator.Operation]*atomic.Uint64
+	faults      *fault.Engine
+	journal     *Journal
+	missHandler http.Handler
+	admin       http.Handler
+	started     time.Time
 }
 
 // New builds a Server from options. A spec is required.
@@ -153,17 +159,20 @@ func New(opts ...Option) (*Server, error) {
 		spec, err = validator.Load(cfg.specFile, validator.WithFormatAssertions(), validator.WithLogger(cfg.logger))
 	case cfg.specBytes != nil:
 		spec, err = validator.Parse(cfg.specBytes, validator.WithFormatAssertions(), validator.WithLogger(cfg.logger))
+	case cfg.player != nil:
 	default:
-		return nil, errors.New("mockserver: no spec: use SpecFile, SpecBytes or WithSpec")
+		return nil, errors.New("mockserver: no spec and no cassette: use SpecFile, SpecBytes, WithSpec or Cassettes")
 	}
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, spec: spec, counters: map[*validator.Operation]*atomic.Uint64{}}
-	for _, op := range spec.Operations {
-		s.counters[op] = new(atomic.Uint64)
+	if spec != nil {
+		for _, op := range spec.Operations {
+			s.counters[op] = new(atomic.Uint64)
+		}
+		s.router = spec.Router()
 	}
-	s.router = spec.Router()
 	rules := cfg.faults
 	if cfg.faultFile != "" {
 		if rules, err = fault.LoadRules(cfg.faultFile); err != nil {
@@ -179,6 +188,11 @@ func New(opts ...Option) (*Server, error) {
 	if cfg.redactor == nil {
 		cfg.redactor = recorder.DefaultRedactor()
 		s.cfg.redactor = cfg.redactor
+	}
+	if cfg.player != nil {
+		if err := s.setupPlayback(); err != nil {
+			return nil, err
+		}
 	}
 	s.admin = s.adminHandler()
 	s.started = time.Now()
@@ -201,6 +215,9 @@ func (s *Server) ConnContext(ctx context.Context, c net.Conn) context.Context {
 // Reset rewinds the server: fault counters and phases, the journal, and the
 // per-operation counters of dynamic bodies.
 func (s *Server) Reset() {
+	if s.cfg.player != nil {
+		s.cfg.player.Reset()
+	}
 	s.faults.Reset()
 	s.journal.Clear()
 	for _, c := range s.counters {
@@ -231,15 +248,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e := Entry{Seq: s.journal.nextSeq(), Received: time.Now(), Method: r.Method, Path: r.URL.Path}
 	freq := fault.NewRequest(r)
 	e.ConnID, e.ConnIndex = freq.ConnID, freq.ConnIndex
-	op, routeErr := s.router.Find(r)
+	var op *validator.Operation
+	routeErr := validator.ErrNoPath
+	if s.router != nil {
+		op, routeErr = s.router.Find(r)
+	}
 	if op != nil {
 		freq.Operation, freq.PathTemplate = op.ID, op.Path
 		e.Operation = op.ID
 	}
 	e.Query = s.cfg.redactor.RedactQuery(r.URL.RawQuery)
 	e.Headers = flatHeaders(s.cfg.redactor.RedactHeaders(r.Header))
+	var body []byte
 	if r.Body != nil && r.Body != http.NoBody {
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxJournalBody))
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.Body, maxJournalBody))
 		_ = r.Body.Close()
 		if err != nil {
 			e.Error = "reading the request body: " + err.Error()
@@ -254,7 +277,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d := s.faults.Decide(freq)
 	e.Rule, e.Key, e.Ordinal, e.Seed, e.Reason = d.Rule, d.Key, d.Ordinal, d.Seed, d.Reason
 	tw := &timingWriter{ResponseWriter: w}
-	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tw.source = s.mock(w, r, op, routeErr) })
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.cfg.player != nil {
+			source, done := s.playback(w, r)
+			if done {
+				tw.source = source
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body)) // matching may have read it
+		}
+		tw.source = s.mock(w, r, op, routeErr)
+	})
 	out := d.Serve(tw, r, next)
 
 	e.Finished = time.Now()

@@ -30,10 +30,13 @@ const usage = `mockd: a mock backend from an OpenAPI spec
 
 Usage:
   mockd serve --spec FILE [flags]   serve the spec's operations
+  mockd serve --cassette FILE       replay recorded traffic (with --spec: spec answers misses)
+  mockd record --upstream URL --cassette FILE
+                                    record real traffic through a proxy
   mockd version                     print the version
   mockd help                        this text
 
-Run 'mockd serve --help' for the serve flags.
+Run 'mockd serve --help' or 'mockd record --help' for their flags.
 `
 
 // buildVersion is the module version mockd was built from ("dev" for a
@@ -54,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		err = serve(ctx, args[1:], stdout, stderr)
+	case "record":
+		err = record(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "mockd", buildVersion())
 		return 0

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mockd/mockd/mockserver"
+	"github.com/mockd/mockd/recorder"
 	"github.com/mockd/mockd/validator"
 )
 
@@ -31,6 +32,13 @@ type serveFlags struct {
 	faults         string
 	faultHeader    bool
 	journalSize    int
+	cassettes      listFlag
+	onMiss         string
+	upstream       string
+	matchBody      bool
+	matchHeaders   listFlag
+	ignoreQuery    listFlag
+	redaction      redactionFlags
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
@@ -49,8 +57,15 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.faults, "faults", "", "fault rules file (YAML): see the README's Chaos testing section")
 	fs.BoolVar(&f.faultHeader, "fault-header", false, "let requests pick a fault with the X-Mockd-Fault header")
 	fs.IntVar(&f.journalSize, "journal-size", mockserver.DefaultJournalSize, "requests kept in the journal (GET /__mockd/requests)")
+	fs.Var(&f.cassettes, "cassette", "replay this go-vcr cassette (format 1 or 2; repeatable)")
+	fs.StringVar(&f.onMiss, "on-miss", "", "with --cassette, when nothing matches: error (default without --spec), spec (default with --spec), proxy or record")
+	fs.StringVar(&f.upstream, "upstream", "", "with --on-miss proxy|record: the real API")
+	fs.BoolVar(&f.matchBody, "match-body", false, "with --cassette, also match request bodies (JSON compared as data)")
+	fs.Var(&f.matchHeaders, "match-header", "with --cassette, also match this request header (repeatable)")
+	fs.Var(&f.ignoreQuery, "ignore-query", "with --cassette, ignore this query parameter when matching (repeatable)")
+	f.redaction.register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: mockd serve --spec FILE [flags]")
+		fmt.Fprintln(stderr, "Usage: mockd serve --spec FILE [flags]\n       mockd serve --cassette FILE [--cassette FILE ...] [--spec FILE] [flags]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -64,8 +79,8 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 		fs.Usage()
 		return nil, errUsage
 	}
-	if f.spec == "" {
-		fmt.Fprintln(stderr, "mockd serve: --spec FILE is required")
+	if f.spec == "" && len(f.cassettes) == 0 {
+		fmt.Fprintln(stderr, "mockd serve: --spec FILE (or --cassette FILE) is required")
 		fs.Usage()
 		return nil, errUsage
 	}
@@ -116,11 +131,59 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	start := time.Now()
-	spec, err := validator.Load(f.spec, validator.WithFormatAssertions(), validator.WithLogger(logger))
+	var spec *validator.Spec
+	if f.spec != "" {
+		if spec, err = validator.Load(f.spec, validator.WithFormatAssertions(), validator.WithLogger(logger)); err != nil {
+			return err
+		}
+		opts = append(opts, mockserver.WithSpec(spec))
+	}
+	redactor, err := f.redaction.redactor(spec, logger)
 	if err != nil {
 		return err
 	}
-	srv, err := mockserver.New(append(opts, mockserver.WithSpec(spec))...)
+	opts = append(opts, mockserver.Redactor(redactor))
+	var sink *recorder.Sink
+	if len(f.cassettes) > 0 {
+		popts := []recorder.Option{recorder.WithRedactor(redactor), recorder.WithLogger(logger)}
+		if f.matchBody {
+			popts = append(popts, recorder.WithBodyMatch())
+		}
+		if len(f.matchHeaders) > 0 {
+			popts = append(popts, recorder.WithHeaderMatch(f.matchHeaders...))
+		}
+		if len(f.ignoreQuery) > 0 {
+			popts = append(popts, recorder.WithIgnoredQuery(f.ignoreQuery...))
+		}
+		player, err := recorder.LoadPlayer(f.cassettes, popts...)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, mockserver.Cassettes(player))
+		if f.onMiss != "" {
+			mode, err := mockserver.ParseMissMode(f.onMiss)
+			if err != nil {
+				fmt.Fprintln(stderr, "mockd serve:", err)
+				return errUsage
+			}
+			opts = append(opts, mockserver.OnMiss(mode))
+			if mode == mockserver.MissRecord {
+				// New episodes are appended to the first cassette.
+				if sink, err = recorder.NewSink(f.cassettes[0], recorder.SinkConfig{Append: true, Redactor: redactor, Logger: logger}); err != nil {
+					return err
+				}
+				defer sink.Close()
+				opts = append(opts, mockserver.RecordTo(sink))
+			}
+		}
+		if f.upstream != "" {
+			opts = append(opts, mockserver.Upstream(f.upstream))
+		}
+	} else if f.onMiss != "" || f.upstream != "" {
+		fmt.Fprintln(stderr, "mockd serve: --on-miss and --upstream need --cassette")
+		return errUsage
+	}
+	srv, err := mockserver.New(opts...)
 	if err != nil {
 		return err
 	}
@@ -131,25 +194,33 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	base := in.URL
-	fmt.Fprintf(stdout, "mockd %s: serving %s (OpenAPI %s, %d operations, loaded in %s)\n",
-		buildVersion(), f.spec, spec.Version, len(spec.Operations), loaded.Round(time.Millisecond))
+	if spec != nil {
+		fmt.Fprintf(stdout, "mockd %s: serving %s (OpenAPI %s, %d operations, loaded in %s)\n",
+			buildVersion(), f.spec, spec.Version, len(spec.Operations), loaded.Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(stdout, "mockd %s: replaying %s (loaded in %s)\n", buildVersion(), strings.Join(f.cassettes, ", "), loaded.Round(time.Millisecond))
+	}
 	fmt.Fprintf(stdout, "  listening on %s  (seed %d, dynamic %t, cors %t)\n", base, srv.Seed(), f.dynamic, f.cors)
 	if f.faults != "" {
 		fmt.Fprintf(stdout, "  faults: %s (%d rules, seed %d)\n", f.faults, len(srv.Faults().Rules()), srv.Faults().Seed())
 	}
 	fmt.Fprintf(stdout, "  admin: %s/__mockd/health, %s/__mockd/requests\n", base, base)
-	for _, w := range spec.Warnings {
-		logger.Warn("spec", "warning", w)
+	if spec != nil {
+		for _, w := range spec.Warnings {
+			logger.Warn("spec", "warning", w)
+		}
 	}
 	// Invalid examples are reported at start-up for specs of ordinary size;
 	// on very large specs the check runs in the background so that serving
 	// starts at once (results are cached either way).
 	const syncExampleCheck = 2000
-	if len(spec.Operations) <= syncExampleCheck {
+	switch {
+	case spec == nil: // playback only: no examples
+	case len(spec.Operations) <= syncExampleCheck:
 		for _, w := range srv.CheckExamples() {
 			logger.Warn("example", "warning", w)
 		}
-	} else {
+	default:
 		go func() {
 			for _, w := range srv.CheckExamples() {
 				logger.Warn("example", "warning", w)
@@ -177,6 +248,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // tryLines suggests a few curl commands for the first GET operations.
 func tryLines(base string, spec *validator.Spec) []string {
 	var out []string
+	if spec == nil {
+		return nil
+	}
 	for _, op := range spec.Operations {
 		if op.Method != http.MethodGet {
 			continue

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+
+	"github.com/mockd/mockd/recorder"
+	"github.com/mockd/mockd/validator"
+)
+
+// listFlag collects a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// redactionFlags are shared by record and serve.
+type redactionFlags struct {
+	headers, queries, jsonPaths listFlag
+	noDefaults                  bool
+}
+
+func (r *redactionFlags) register(fs *flag.FlagSet) {
+	fs.Var(&r.headers, "redact-header", "also redact this header (repeatable)")
+	fs.Var(&r.queries, "redact-query", "also redact this query parameter (repeatable)")
+	fs.Var(&r.jsonPaths, "redact-json-path", "also redact this JSON body path, e.g. $.user.password (repeatable)")
+	fs.BoolVar(&r.noDefaults, "no-default-redaction", false, "do NOT redact Authorization, cookies, API keys, *token*, *secret*, *password* (dangerous)")
+}
+
+// redactor builds the redactor: defaults, flags, and the credentials the
+// spec's security schemes name.
+func (r *redactionFlags) redactor(spec *validator.Spec, logger *slog.Logger) (*recorder.Redactor, error) {
+	cfg := recorder.RedactConfig{
+		DisableDefaults: r.noDefaults,
+		Headers:         append([]string(nil), r.headers...),
+		QueryParams:     append([]string(nil), r.queries...),
+		JSONPaths:       append([]string(nil), r.jsonPaths...),
+	}
+	if spec != nil {
+		for _, sc := range spec.SecuritySchemes() {
+			if sc.Type != "apiKey" || sc.Param == "" {
+				continue
+			}
+			switch sc.In {
+			case "header", "cookie":
+				cfg.Headers = append(cfg.Headers, sc.Param)
+			case "query":
+				cfg.QueryParams = append(cfg.QueryParams, sc.Param)
+			}
+		}
+	}
+	if r.noDefaults {
+		logger.Warn("default redaction is OFF: Authorization, cookies and API keys will be written in clear")
+	}
+	return recorder.NewRedactor(cfg)
+}
+
+func record(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("mockd record", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	upstream := fs.String("upstream", "", "the real API to forward to, e.g. https://staging.example.com")
+	path := fs.String("cassette", "", "cassette file to write (go-vcr format 2)")
+	specFile := fs.String("spec", "", "optional spec: every recorded interaction is validated and violations logged")
+	host := fs.String("host", "127.0.0.1", "address to listen on")
+	port := fs.Int("port", 4010, "port to listen on (0 picks a free one)")
+	appendTo := fs.Bool("append", false, "keep the cassette's interactions and add new ones")
+	flush := fs.Duration("flush", 0, "write the cassette at most this often (0: after every interaction)")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	var red redactionFlags
+	red.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: mockd record --upstream URL --cassette PATH [flags]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *upstream == "" || *path == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "mockd record: --upstream URL and --cassette PATH are required")
+		fs.Usage()
+		return errUsage
+	}
+	up, err := url.Parse(*upstream)
+	if err != nil || up.Scheme == "" || up.Host == "" {
+		fmt.Fprintf(stderr, "mockd record: --upstream %q: want an absolute URL such as https://api.example.com\n", *upstream)
+		return errUsage
+	}
+	logger, err := newLogger(stderr, *logLevel)
+	if err != nil {
+		fmt.Fprintln(stderr, "mockd record:", err)
+		return err
+	}
+	var spec *validator.Spec
+	if *specFile != "" {
+		if spec, err = validator.Load(*specFile, validator.WithLogger(logger)); err != nil {
+			return err
+		}
+	}
+	redactor, err := red.redactor(spec, logger)
+	if err != nil {
+		return err
+	}
+	sink, err := recorder.NewSink(*path, recorder.SinkConfig{FlushInterval: *flush, Append: *appendTo, Redactor: redactor, Logger: logger})
+	if err != nil {
+		return err
+	}
+	var target recorder.InteractionSink = sink
+	if spec != nil {
+		target = &validatingSink{next: sink, spec: spec, logger: logger}
+	}
+	proxy, err := recorder.NewProxy(recorder.ProxyConfig{Upstream: up, Sink: target, Redactor: redactor, Logger: logger})
+	if err != nil {
+		_ = sink.Close()
+		return err
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(*host, strconv.Itoa(*port)))
+	if err != nil {
+		_ = sink.Close()
+		return fmt.Errorf("listen on %s:%d: %w (is another server using the port? try --port)", *host, *port, err)
+	}
+	hs := &http.Server{Handler: proxy, ReadHeaderTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	fmt.Fprintf(stdout, "mockd %s: recording %s into %s\n  listening on http://%s\n", buildVersion(), up.Redacted(), *path, ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		_ = sink.Close()
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stdout, "mockd: shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	// Shut the server down first: the proxy appends an interaction just
+	// after the client has its last byte.
+	shutdownErr := hs.Shutdown(shutdownCtx)
+	if err := sink.Close(); err != nil {
+		return fmt.Errorf("save %s: %w", *path, err)
+	}
+	fmt.Fprintf(stdout, "mockd: %d interactions in %s\n", sink.Len(), *path)
+	if shutdownErr != nil && !errors.Is(shutdownErr, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", shutdownErr)
+	}
+	return nil
+}
+
+// validatingSink checks each recorded interaction against the spec and logs
+// what violates it, then stores it.
+type validatingSink struct {
+	next   recorder.InteractionSink
+	spec   *validator.Spec
+	logger *slog.Logger
+}
+
+func (v *validatingSink) Append(ctx context.Context, it *cassette.Interaction) error {
+	if req, resp, err := exchange(it); err == nil {
+		op, ferr := v.spec.Router().Find(req)
+		switch {
+		case ferr != nil:
+			v.logger.Warn("recorded request is not in the spec", "method", req.Method, "path", req.URL.Path, "problem", ferr.Error())
+		default:
+			findings := append(v.spec.ValidateRequest(req, op), v.spec.ValidateResponse(req, resp, op)...)
+			for _, f := range findings {
+				v.logger.Warn("recorded interaction violates the spec", "operation", op.ID, "check", f.Check, "message", f.Message, "detail", f.Detail)
+			}
+		}
+	}
+	return v.next.Append(ctx, it)
+}
+
+// exchange rebuilds the HTTP request and response of an interaction.
+func exchange(it *cassette.Interaction) (*http.Request, *http.Response, error) {
+	req, err := http.NewRequest(it.Request.Method, it.Request.URL, strings.NewReader(it.Request.Body))
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header = it.Request.Headers.Clone()
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	resp := &http.Response{
+		StatusCode: it.Response.Code,
+		Header:     it.Response.Headers.Clone(),
+		Body:       io.NopCloser(strings.NewReader(it.Response.Body)),
+		Request:    req,
+	}
+	if resp.Header == nil {
+		resp.Header = http.Header{}
+	}
+	return req, resp, nil
+}
