@@ -15,6 +15,7 @@ import (
 	"github.com/pb33f/libopenapi"
 	libvalidator "github.com/pb33f/libopenapi-validator"
 	"github.com/pb33f/libopenapi-validator/config"
+	"github.com/pb33f/libopenapi-validator/content"
 	"github.com/pb33f/libopenapi/datamodel"
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 
@@ -203,6 +204,8 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		// are validated too, not only JSON.
 		config.WithStandardBodyDecoders(),
 		config.WithRegexEngine(compileRegex),
+		config.WithBodyDecoder("application/x-www-form-urlencoded", formArrays(content.FormDecoder())),
+		config.WithBodyDecoder("multipart/form-data", formArrays(content.MultipartDecoder())),
 		config.WithLogger(o.logger),
 	}
 	if o.formatAssertions {
