@@ -11,7 +11,7 @@ BIN       := bin
 CACHE     ?= $(CURDIR)/.cache
 BENCHTIME ?= 1s
 
-.PHONY: all build run test vet conformance bench harness load fuzz clean
+.PHONY: all build run test vet conformance contract-perf bench harness load fuzz clean
 
 all: build
 
@@ -37,6 +37,10 @@ test: vet
 conformance:
 	MOCKD_CONFORMANCE=1 MOCKD_CACHE=$(CACHE) $(GO) test -run Conformance -count=1 -timeout 40m -v ./mockserver/
 
+# 100,000 recorded interactions through contract check's worker pool.
+contract-perf:
+	CONTRACT_PERF=1 $(GO) test -run TestContractPerf -count=1 -v ./validator/
+
 bench:
 	MOCKD_CACHE=$(CACHE) $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
 
@@ -49,8 +53,11 @@ load: build
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	./scripts/load.sh $(BIN)/mockd $(SPEC)
 
+# Every fuzz target (spec, cassette, HAR, fault file, header, pattern parsers
+# and the contract checker), FUZZTIME each.
+FUZZTIME ?= 20s
 fuzz:
-	$(GO) test -run '^$$' -fuzz . -fuzztime 30s ./validator/internal/swagger2/
+	./scripts/fuzz.sh $(FUZZTIME)
 
 clean:
 	rm -rf $(BIN) $(CACHE)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/mockd/mockd/fault"
 	"github.com/mockd/mockd/mockserver"
+	"github.com/mockd/mockd/recorder"
 )
 
 // startChaos serves the bookstore with the given fault rules on 127.0.0.1.
@@ -320,19 +322,41 @@ rules:
 			Expect(health).To(HaveKeyWithValue("status", "ok"))
 			Expect(health).To(HaveKeyWithValue("rules", BeNumerically("==", 0)))
 		})
-		It("redacts secrets in the journal", func() {
-			srv, in := startChaos("rules: []\n")
-			req, _ := http.NewRequest("GET", in.URL+"/authors/1?api_key=hunter2", nil)
-			req.Header.Set("X-Api-Key", "s3cr3t-key")
-			req.Header.Set("Authorization", "Bearer tok3n")
-			req.Header.Set("Cookie", "session=c00kie")
+		It("redacts ten kinds of secrets in the journal, the admin API and the logs", func() {
+			var logs strings.Builder
+			red, err := recorder.NewRedactor(recorder.RedactConfig{Headers: []string{"X-Custom-Credential"}})
+			Expect(err).NotTo(HaveOccurred())
+			srv, in := startChaos("rules: []\n", mockserver.Redactor(red),
+				mockserver.Logger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+			secrets := map[string]string{
+				"bearer": "tok3n-1", "basic": "dXNlcjpwYXNzMQ==", "cookie": "c00kie-3", "apikey": "s3cr3t-key-4",
+				"query-key": "hunter2-5", "access-token": "at-6", "custom": "custom-7", "proxy": "proxy-8",
+				"x-auth-token": "xat-9", "client-secret": "cs-10",
+			}
+			req, _ := http.NewRequest("GET", in.URL+"/authors/1?api_key="+secrets["query-key"]+
+				"&access_token="+secrets["access-token"]+"&client_secret="+secrets["client-secret"], nil)
+			req.Header.Set("Authorization", "Bearer "+secrets["bearer"])
+			req.Header.Set("Proxy-Authorization", "Basic "+secrets["basic"])
+			req.Header.Set("Cookie", "session="+secrets["cookie"])
+			req.Header.Set("X-Api-Key", secrets["apikey"])
+			req.Header.Set("X-Custom-Credential", secrets["custom"])
+			req.Header.Set("X-Proxy-Password", secrets["proxy"])
+			req.Header.Set("X-Auth-Token", secrets["x-auth-token"])
 			resp, err := http.DefaultClient.Do(req)
 			Expect(err).NotTo(HaveOccurred())
+			Expect(resp.StatusCode).To(Equal(200))
 			_ = resp.Body.Close()
+			journalled(srv, mockserver.Filter{}, 1)
 			b, err := json.Marshal(srv.Journal().Entries(mockserver.Filter{}))
 			Expect(err).NotTo(HaveOccurred())
-			for _, secret := range []string{"hunter2", "s3cr3t-key", "tok3n", "c00kie"} {
-				Expect(string(b)).NotTo(ContainSubstring(secret))
+			resp, err = http.Get(in.URL + "/__mockd/requests")
+			Expect(err).NotTo(HaveOccurred())
+			admin, _ := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			for kind, secret := range secrets {
+				Expect(string(b)).NotTo(ContainSubstring(secret), kind)
+				Expect(string(admin)).NotTo(ContainSubstring(secret), kind)
+				Expect(logs.String()).NotTo(ContainSubstring(secret), kind)
 			}
 			Expect(string(b)).To(ContainSubstring("REDACTED"))
 		})

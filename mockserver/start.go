@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -29,7 +30,11 @@ type Instance struct {
 func (s *Server) Start(addr string) (*Instance, error) {
 	ln, err := fault.NewListener(addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w (is another server using the port?)", addr, err)
+		var opErr *net.OpError
+		if errors.As(err, &opErr) {
+			err = opErr
+		}
+		return nil, fmt.Errorf("listen on %s: %w (is another server using the port? try another --port)", addr, err)
 	}
 	s.faults.SetListener(ln)
 	hs := &http.Server{

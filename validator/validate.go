@@ -8,7 +8,6 @@ import (
 	"mime"
 	"net/http"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -50,6 +49,17 @@ type Finding struct {
 	SpecLine int    `json:"specLine,omitempty"` // line in the spec, when known
 	SpecCol  int    `json:"specCol,omitempty"`  // column in the spec, when known
 	Hint     string `json:"hint,omitempty"`     // how to fix it
+
+	// The fields below are filled by the contract Checker (mockserver
+	// leaves them empty).
+
+	Severity     Severity `json:"severity,omitempty"`     // error, warning or info
+	OperationID  string   `json:"operationId,omitempty"`  // operationId (or "METHOD /path")
+	Method       string   `json:"method,omitempty"`       // HTTP method of the operation (or the request)
+	PathTemplate string   `json:"pathTemplate,omitempty"` // path template as written in the spec
+	SpecFile     string   `json:"specFile,omitempty"`     // the spec file SpecLine and SpecCol refer to
+	SpecPointer  string   `json:"specPointer,omitempty"`  // JSON pointer into the spec (RFC 6901)
+	Source       *Source  `json:"source,omitempty"`       // where in the traffic
 }
 
 // ValidateRequest validates r against op: parameters, body and content type.
@@ -236,15 +246,7 @@ func toFindings(errs []*verrors.ValidationError, request bool) []Finding {
 			out = append(out, g)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Check != out[j].Check {
-			return out[i].Check < out[j].Check
-		}
-		if out[i].Pointer != out[j].Pointer {
-			return out[i].Pointer < out[j].Pointer
-		}
-		return out[i].Detail < out[j].Detail
-	})
+	sortFindings(out)
 	return out
 }
 
@@ -287,6 +289,24 @@ func checkID(e *verrors.ValidationError, request bool) string {
 		return CheckResponseBody
 	case "security":
 		return CheckRequestSecurity
+	case "strict": // WithStrict: undeclared properties, parameters and headers
+		switch e.ValidationSubType {
+		case "undeclared-header":
+			if request {
+				return CheckHeaderParam
+			}
+			return CheckResponseHeader
+		case "undeclared-query-param":
+			return CheckQueryParam
+		case "undeclared-cookie":
+			return CheckCookieParam
+		case "writeonly-property":
+			return CheckWriteOnly
+		}
+		if request {
+			return CheckRequestBody
+		}
+		return CheckResponseBody
 	case "path":
 		if e.ValidationSubType == "missingOperation" {
 			return CheckUnknownMethod

@@ -1,0 +1,259 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/mockd/mockd/validator"
+)
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+// String joins the values with commas.
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+// Set appends one value.
+func (l *listFlag) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
+// common holds the flags check and proxy share.
+type common struct {
+	spec          string
+	server        string
+	strictServers bool
+	strict        bool
+	ignore        listFlag
+	ignoreHeaders listFlag
+	config        string
+	minCoverage   float64
+	requireStatus bool
+	formats       listFlag
+	output        string
+	color         string
+	logLevel      string
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.spec, "spec", "", "OpenAPI 3.0/3.1 or Swagger 2.0 `FILE` (required)")
+	fs.StringVar(&c.server, "server", "", "match paths after this server `URL` instead of the spec's servers")
+	fs.BoolVar(&c.strictServers, "strict-servers", false, "require the request host and base path of a declared server")
+	fs.BoolVar(&c.strict, "strict", false, "check string formats and reject undeclared properties, query parameters and headers")
+	fs.Var(&c.ignore, "ignore", "skip interactions whose path matches `PATHGLOB` ('*' in a segment, '**' across; repeatable)")
+	fs.Var(&c.ignoreHeaders, "ignore-header", "leave header `NAME` out of the checks (repeatable)")
+	fs.StringVar(&c.config, "config", "", "contract config `FILE` (YAML: severities per check id, ignore, ignoreHeaders)")
+	fs.Float64Var(&c.minCoverage, "min-coverage", 0, "fail when operation coverage is below `PERCENT`")
+	fs.BoolVar(&c.requireStatus, "require-status", false, "fail when a declared status (other than default) was never seen")
+	fs.Var(&c.formats, "format", "report `FORMAT[=FILE]`: text, json, junit, sarif, markdown (repeatable; comma-separated)")
+	fs.StringVar(&c.output, "output", "", "write the report to `FILE` instead of stdout (with a single --format)")
+	fs.StringVar(&c.color, "color", "auto", "colour in text reports: auto, always, never")
+	fs.StringVar(&c.logLevel, "log-level", "warn", "debug, info, warn or error (logs go to stderr)")
+}
+
+func (c *common) logger(stderr io.Writer) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("%w: --log-level %q: use debug, info, warn or error", errBadInput, c.logLevel)
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl})), nil
+}
+
+// load loads the spec and builds the checker.
+func (c *common) load(logger *slog.Logger) (*validator.Checker, error) {
+	if c.spec == "" {
+		return nil, fmt.Errorf("%w: --spec FILE is required", errBadInput)
+	}
+	opts := []validator.Option{validator.WithLogger(logger)}
+	if c.strict {
+		opts = append(opts, validator.WithStrict(), validator.WithFormatAssertions())
+	}
+	spec, err := validator.Load(c.spec, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errBadInput, err)
+	}
+	for _, w := range spec.Warnings {
+		logger.Warn("spec warning", "spec", c.spec, "warning", w)
+	}
+	cfg := validator.CheckConfig{
+		Server:           c.server,
+		StrictServers:    c.strictServers,
+		IgnorePaths:      c.ignore,
+		IgnoreHeaders:    c.ignoreHeaders,
+		FormatAssertions: c.strict,
+	}
+	if c.config != "" {
+		if err := validator.LoadCheckConfig(c.config, &cfg); err != nil {
+			return nil, fmt.Errorf("%w: %w", errBadInput, err)
+		}
+	}
+	checker, err := validator.NewChecker(spec, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errBadInput, err)
+	}
+	return checker, nil
+}
+
+// output is one report to write.
+type output struct {
+	format string
+	file   string // "" for stdout
+}
+
+func (c *common) outputs() ([]output, error) {
+	var outs []output
+	for _, raw := range c.formats {
+		for _, part := range strings.Split(raw, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			format, file, _ := strings.Cut(part, "=")
+			format = strings.ToLower(strings.TrimSpace(format))
+			if format == "md" {
+				format = "markdown"
+			}
+			known := false
+			for _, f := range validator.ReportFormats {
+				known = known || f == format
+			}
+			if !known {
+				return nil, fmt.Errorf("%w: --format %q: use %s", errBadInput, format, strings.Join(validator.ReportFormats, ", "))
+			}
+			outs = append(outs, output{format: format, file: strings.TrimSpace(file)})
+		}
+	}
+	if len(outs) == 0 {
+		outs = []output{{format: "text"}}
+	}
+	if c.output != "" {
+		n := 0
+		for i := range outs {
+			if outs[i].file == "" {
+				outs[i].file = c.output
+				n++
+			}
+		}
+		if n > 1 {
+			return nil, fmt.Errorf("%w: --output names one file but %d formats have none: use --format FORMAT=FILE", errBadInput, n)
+		}
+	}
+	stdout := 0
+	for _, o := range outs {
+		if o.file == "" {
+			stdout++
+		}
+	}
+	if stdout > 1 {
+		return nil, fmt.Errorf("%w: %d formats would share stdout: give all but one a file (--format junit=contract.xml)", errBadInput, stdout)
+	}
+	return outs, nil
+}
+
+// writeReports writes every requested report, gates the result and
+// returns errGate when it fails.
+func (c *common) writeReports(r *validator.Result, stdout io.Writer) error {
+	outs, err := c.outputs()
+	if err != nil {
+		return err
+	}
+	gate := r.Evaluate(c.minCoverage, c.requireStatus)
+	for _, o := range outs {
+		opts := validator.ReportOptions{ToolVersion: buildVersion()}
+		if o.file == "" {
+			opts.Color = c.useColor(stdout)
+			if err := validator.WriteReport(stdout, o.format, r, opts); err != nil {
+				return err
+			}
+			continue
+		}
+		if dir := filepath.Dir(o.file); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return fmt.Errorf("report %s: %w", o.file, err)
+			}
+		}
+		f, err := os.Create(o.file)
+		if err != nil {
+			return fmt.Errorf("report %s: %w", o.file, err)
+		}
+		werr := validator.WriteReport(f, o.format, r, opts)
+		cerr := f.Close()
+		if err := errors.Join(werr, cerr); err != nil {
+			return fmt.Errorf("report %s: %w", o.file, err)
+		}
+	}
+	if !gate.Passed {
+		return fmt.Errorf("%w: %s", errGate, strings.Join(gate.Failures, "; "))
+	}
+	return nil
+}
+
+func (c *common) useColor(w io.Writer) bool {
+	switch c.color {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	fs.SetOutput(stderr)
+	if err := fs.Parse(interleave(fs, args)); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", errBadInput, err)
+	}
+	return nil
+}
+
+// interleave moves flags after positional arguments before them, so that
+// `contract check cassettes/ --spec api.yaml` works.
+func interleave(fs *flag.FlagSet, args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			continue
+		}
+		if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			flags = append(flags, args[i+1])
+			i++
+		}
+	}
+	return append(flags, pos...)
+}

@@ -1,0 +1,314 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+
+	"github.com/mockd/mockd/recorder"
+	"github.com/mockd/mockd/validator"
+)
+
+// ViolationsHeader carries the number of findings (errors and warnings) of
+// a proxied exchange.
+const ViolationsHeader = "X-Contract-Violations"
+
+// maxProxyBody bounds the bodies the proxy buffers to validate.
+const maxProxyBody = 32 << 20
+
+func proxy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("contract proxy", flag.ContinueOnError)
+	var c common
+	c.register(fs)
+	upstream := fs.String("upstream", "", "forward to this base `URL` (required)")
+	host := fs.String("host", "127.0.0.1", "listen `HOST`")
+	port := fs.Int("port", 4011, "listen `PORT` (0 picks a free one)")
+	enforce := fs.Bool("enforce", false, "answer 422 to non-conforming requests and 502 instead of non-conforming responses")
+	record := fs.String("record", "", "write the traffic to the cassette `PATH` (go-vcr format 2, redacted)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: contract proxy --spec FILE --upstream URL [--port 4011] [--enforce] [--record PATH] [flags]\n\nOn Ctrl-C it prints the report of the traffic it saw, as 'contract check' does.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args, stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected arguments %q", errBadInput, fs.Args())
+	}
+	up, err := url.Parse(*upstream)
+	if err != nil || up.Scheme == "" || up.Host == "" {
+		return fmt.Errorf("%w: --upstream %q must be an absolute URL such as http://127.0.0.1:8080", errBadInput, *upstream)
+	}
+	if _, err := c.outputs(); err != nil {
+		return err
+	}
+	logger, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	checker, err := c.load(logger)
+	if err != nil {
+		return err
+	}
+	h := &proxyHandler{
+		checker:   checker,
+		collector: validator.NewCollector(checker.Spec()),
+		upstream:  up,
+		enforce:   *enforce,
+		logger:    logger,
+		redactor:  recorder.DefaultRedactor(),
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DisableCompression = true
+	h.transport = t
+	if *record != "" {
+		sink, err := recorder.NewSink(*record, recorder.SinkConfig{FlushInterval: time.Second, Logger: logger})
+		if err != nil {
+			return fmt.Errorf("%w: --record: %w", errBadInput, err)
+		}
+		h.sink = sink
+		defer func() {
+			if err := sink.Close(); err != nil {
+				logger.Error("contract proxy: could not write the cassette", "path", *record, "err", err)
+			}
+		}()
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(*host, strconv.Itoa(*port)))
+	if err != nil {
+		return fmt.Errorf("%w: listen: %w", errBadInput, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	fmt.Fprintf(stderr, "contract proxy: http://%s → %s (spec %s, enforce=%v)\n", ln.Addr(), up, c.spec, *enforce)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve: %w", err)
+		}
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		logger.Warn("contract proxy: shutdown", "err", err)
+	}
+	return c.writeReports(h.collector.Result(), stdout)
+}
+
+// proxyHandler forwards each request upstream and validates both directions.
+type proxyHandler struct {
+	checker   *validator.Checker
+	collector *validator.Collector
+	upstream  *url.URL
+	transport http.RoundTripper
+	enforce   bool
+	sink      *recorder.Sink
+	logger    *slog.Logger
+	redactor  *recorder.Redactor
+	seq       atomic.Int64
+}
+
+var hopHeaders = []string{"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
+
+func stripHop(h http.Header) {
+	for _, f := range h.Values("Connection") {
+		for _, name := range strings.Split(f, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				h.Del(name)
+			}
+		}
+	}
+	for _, k := range hopHeaders {
+		h.Del(k)
+	}
+}
+
+// ServeHTTP validates the request, forwards it, validates the response and
+// relays it (or, with --enforce, a problem instead).
+func (p *proxyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	seq := p.seq.Add(1) - 1
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxProxyBody+1))
+	if err != nil {
+		writeProblem(w, http.StatusBadRequest, "Unreadable request", "the request body could not be read: "+err.Error(), nil)
+		return
+	}
+	if len(body) > maxProxyBody {
+		writeProblem(w, http.StatusRequestEntityTooLarge, "Request too large", fmt.Sprintf("the contract proxy buffers at most %d bytes of a request body", maxProxyBody), nil)
+		return
+	}
+	target := *p.upstream
+	target.Path = strings.TrimRight(p.upstream.Path, "/") + r.URL.Path
+	target.RawPath = ""
+	target.RawQuery = r.URL.RawQuery
+	src := validator.Source{File: "proxy", Index: int(seq)}
+	ix := &validator.Interaction{
+		Method: r.Method, URL: &url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawQuery: r.URL.RawQuery},
+		RequestHeader: r.Header.Clone(), RequestBody: body, Source: src,
+	}
+	if p.enforce {
+		pre := p.checker.Check(ix)
+		if errs := errorFindings(pre.Findings); len(errs) > 0 {
+			p.log(r, pre.Findings)
+			p.collector.Add(seq, &pre)
+			writeProblem(w, http.StatusUnprocessableEntity, "Request violates the contract",
+				fmt.Sprintf("%s %s does not conform to the spec; it was not forwarded.", r.Method, r.URL.Path), errs)
+			return
+		}
+	}
+	out, err := http.NewRequestWithContext(r.Context(), r.Method, target.String(), bytes.NewReader(body))
+	if err != nil {
+		writeProblem(w, http.StatusBadGateway, "Bad Gateway", "could not build the upstream request: "+err.Error(), nil)
+		return
+	}
+	out.Header = r.Header.Clone()
+	stripHop(out.Header)
+	out.ContentLength = int64(len(body))
+	out.Host = p.upstream.Host
+	start := time.Now()
+	resp, err := p.transport.RoundTrip(out)
+	if err != nil {
+		p.logger.Warn("contract proxy: upstream failed", "method", r.Method, "url", p.redactor.RedactURL(target.String()), "err", err)
+		writeProblem(w, http.StatusBadGateway, "Bad Gateway", "upstream did not answer: "+err.Error(), nil)
+		return
+	}
+	defer resp.Body.Close()
+	respBody, err := io.ReadAll(io.LimitReader(resp.Body, maxProxyBody+1))
+	if err != nil {
+		writeProblem(w, http.StatusBadGateway, "Bad Gateway", "upstream response body could not be read: "+err.Error(), nil)
+		return
+	}
+	truncated := len(respBody) > maxProxyBody
+	elapsed := time.Since(start)
+	ix.Status = resp.StatusCode
+	ix.ResponseHeader = resp.Header.Clone()
+	ix.ResponseBody = respBody
+	if truncated {
+		ix.ResponseHeader.Set(recorder.TruncatedHeader, "true")
+		ix.ResponseBody = respBody[:maxProxyBody]
+	}
+	outcome := p.checker.Check(ix)
+	p.collector.Add(seq, &outcome)
+	p.log(r, outcome.Findings)
+	if p.sink != nil {
+		p.recordExchange(r, out, resp, body, respBody, truncated, elapsed)
+	}
+	counted := 0
+	for _, f := range outcome.Findings {
+		if f.Severity == validator.SeverityError || f.Severity == validator.SeverityWarning {
+			counted++
+		}
+	}
+	if p.enforce {
+		if errs := errorFindings(outcome.Findings); len(errs) > 0 {
+			writeProblem(w, http.StatusBadGateway, "Response violates the contract",
+				fmt.Sprintf("the upstream answered %s %s with %d, which does not conform to the spec.", r.Method, r.URL.Path, resp.StatusCode), errs)
+			return
+		}
+	}
+	h := w.Header()
+	for k, vs := range resp.Header {
+		h[k] = append([]string(nil), vs...)
+	}
+	stripHop(h)
+	h.Set(ViolationsHeader, strconv.Itoa(counted))
+	w.WriteHeader(resp.StatusCode)
+	if _, err := w.Write(respBody[:min(len(respBody), maxProxyBody)]); err != nil {
+		return
+	}
+	if truncated {
+		_, _ = w.Write(respBody[maxProxyBody:])
+		_, _ = io.Copy(w, resp.Body)
+	}
+}
+
+func errorFindings(fs []validator.Finding) []validator.Finding {
+	var out []validator.Finding
+	for _, f := range fs {
+		if f.Severity == validator.SeverityError {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (p *proxyHandler) log(r *http.Request, fs []validator.Finding) {
+	for _, f := range fs {
+		lvl := slog.LevelWarn
+		if f.Severity == validator.SeverityInfo {
+			lvl = slog.LevelInfo
+		}
+		p.logger.Log(r.Context(), lvl, "contract violation", "check", f.Check, "severity", f.Severity,
+			"operation", f.OperationID, "method", r.Method, "url", p.redactor.RedactURL(r.URL.String()),
+			"message", f.Message, "detail", f.Detail, "at", f.Pointer, "spec", fmt.Sprintf("%s:%d:%d", f.SpecFile, f.SpecLine, f.SpecCol))
+	}
+}
+
+func (p *proxyHandler) recordExchange(r *http.Request, out *http.Request, resp *http.Response, reqBody, respBody []byte, truncated bool, elapsed time.Duration) {
+	respHeaders := resp.Header.Clone()
+	if truncated {
+		respHeaders.Set(recorder.TruncatedHeader, strconv.Itoa(len(respBody)))
+		respBody = respBody[:maxProxyBody]
+	}
+	it := &cassette.Interaction{
+		Request: cassette.Request{
+			Proto: r.Proto, ProtoMajor: r.ProtoMajor, ProtoMinor: r.ProtoMinor,
+			ContentLength: int64(len(reqBody)), Host: out.URL.Host, RequestURI: out.URL.RequestURI(),
+			Body: string(reqBody), Form: url.Values{}, Headers: out.Header.Clone(), URL: out.URL.String(), Method: r.Method,
+		},
+		Response: cassette.Response{
+			Proto: resp.Proto, ProtoMajor: resp.ProtoMajor, ProtoMinor: resp.ProtoMinor,
+			ContentLength: int64(len(respBody)), Body: string(respBody), Headers: respHeaders,
+			Status: resp.Status, Code: resp.StatusCode, Duration: elapsed,
+		},
+	}
+	if err := p.sink.Append(context.WithoutCancel(r.Context()), it); err != nil {
+		p.logger.Error("contract proxy: could not record the exchange", "err", err)
+	}
+}
+
+// problem is an RFC 9457 problem with the findings that caused it.
+type problem struct {
+	Type       string              `json:"type"`
+	Title      string              `json:"title"`
+	Status     int                 `json:"status"`
+	Detail     string              `json:"detail"`
+	Violations []validator.Finding `json:"violations,omitempty"`
+}
+
+func writeProblem(w http.ResponseWriter, status int, title, detail string, findings []validator.Finding) {
+	typ := "urn:mockd:problem:contract-proxy"
+	if len(findings) > 0 {
+		typ = "urn:mockd:problem:contract-violation"
+	}
+	for i := range findings {
+		findings[i].Source = nil
+	}
+	body, err := json.Marshal(problem{Type: typ, Title: title, Status: status, Detail: detail, Violations: findings})
+	if err != nil {
+		body = []byte(`{"type":"about:blank","title":"Internal error","status":500}`)
+		status = http.StatusInternalServerError
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Header().Set(ViolationsHeader, strconv.Itoa(len(findings)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,121 @@
+package validator
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+)
+
+// ReportFormats lists the formats WriteReport writes.
+var ReportFormats = []string{"text", "json", "junit", "sarif", "markdown"}
+
+// CheckDescriptions says in one line what each check id verifies (SARIF
+// rules, documentation).
+var CheckDescriptions = map[string]string{
+	CheckServer:           "The request was sent to a server (host and base path) the spec declares.",
+	CheckPathParam:        "Path parameters match their schema.",
+	CheckQueryParam:       "Query parameters are present when required and match their schema.",
+	CheckHeaderParam:      "Header parameters are present when required and match their schema.",
+	CheckCookieParam:      "Cookie parameters are present when required and match their schema.",
+	CheckRequestBody:      "The request body matches the schema of its media type.",
+	CheckRequestMediaType: "The request Content-Type is one the operation declares.",
+	CheckRequestSecurity:  "The request carries credentials of a security requirement of the operation.",
+	CheckRequest:          "The request could be validated at all.",
+	CheckResponseStatus:   "The response status is declared (exact, range such as 2XX, or default).",
+	CheckResponseMedia:    "The response Content-Type is declared for its status.",
+	CheckResponseBody:     "The response body matches the schema of its status and media type.",
+	CheckResponseHeader:   "Required response headers are present and present ones match their schema.",
+	CheckWriteOnly:        "Responses carry no writeOnly properties.",
+	CheckResponse:         "The response could be validated at all.",
+	CheckUnknownPath:      "The request path is documented in the spec.",
+	CheckUnknownMethod:    "The request method is documented for its path.",
+}
+
+// ReportOptions tunes report output.
+type ReportOptions struct {
+	// Color writes ANSI colours in the text format (when stdout is a TTY).
+	Color bool
+	// ToolVersion is recorded in SARIF.
+	ToolVersion string
+}
+
+// WriteReport writes r in format (one of ReportFormats).
+func WriteReport(w io.Writer, format string, r *Result, opts ReportOptions) error {
+	var err error
+	switch strings.ToLower(format) {
+	case "text":
+		err = writeText(w, r, opts)
+	case "json":
+		err = writeJSON(w, r)
+	case "junit":
+		err = writeJUnit(w, r)
+	case "sarif":
+		err = writeSARIF(w, r, opts)
+	case "markdown", "md":
+		err = writeMarkdown(w, r)
+	default:
+		return fmt.Errorf("unknown report format %q (use %s)", format, strings.Join(ReportFormats, ", "))
+	}
+	if err != nil {
+		return fmt.Errorf("write %s report: %w", format, err)
+	}
+	return nil
+}
+
+// text returns the finding's message with its detail.
+func (f *Finding) text() string {
+	msg := f.Message
+	if f.Detail != "" && f.Detail != f.Message {
+		msg += ": " + f.Detail
+	}
+	return msg
+}
+
+// operation names the operation ("getBook GET /books/{bookId}").
+func (f *Finding) operation() string {
+	if f.OperationID == "" {
+		return f.Method
+	}
+	if f.OperationID == f.Method+" "+f.PathTemplate {
+		return f.OperationID
+	}
+	return f.OperationID + " " + f.Method + " " + f.PathTemplate
+}
+
+// specLocation is FILE:LINE:COL (or FILE when the position is unknown).
+func (f *Finding) specLocation() string {
+	if f.SpecFile == "" {
+		return ""
+	}
+	loc := filepath.ToSlash(f.SpecFile)
+	if f.SpecLine > 0 {
+		loc += fmt.Sprintf(":%d", f.SpecLine)
+		if f.SpecCol > 0 {
+			loc += fmt.Sprintf(":%d", f.SpecCol)
+		}
+	}
+	return loc
+}
+
+func (f *Finding) where() string {
+	var parts []string
+	if f.In != "" {
+		parts = append(parts, f.In)
+	}
+	if f.Name != "" && f.In != "body" {
+		parts = append(parts, f.Name)
+	}
+	if f.Pointer != "" {
+		parts = append(parts, f.Pointer)
+	}
+	return strings.Join(parts, " ")
+}
+
+func sourceText(s Source) string {
+	out := fmt.Sprintf("%s#%d", filepath.ToSlash(s.File), s.Index)
+	if s.Entry != "" {
+		out += " (" + s.Entry + ")"
+	}
+	return out
+}

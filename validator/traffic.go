@@ -1,0 +1,424 @@
+package validator
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+
+	"github.com/mockd/mockd/recorder"
+)
+
+// Source says where an interaction was recorded.
+type Source struct {
+	File  string `json:"file"`            // traffic file
+	Index int    `json:"index"`           // 0-based interaction index in the file
+	Entry string `json:"entry,omitempty"` // "log.entries[3]" in a HAR file, "line 12" in NDJSON
+}
+
+// String formats the source as FILE#INDEX (ENTRY).
+func (s Source) String() string {
+	out := fmt.Sprintf("%s#%d", s.File, s.Index)
+	if s.Entry != "" {
+		out += " (" + s.Entry + ")"
+	}
+	return out
+}
+
+// Interaction is one recorded request and its response, with bodies decoded
+// (Content-Encoding gzip and deflate undone).
+type Interaction struct {
+	Method         string
+	URL            *url.URL
+	RequestHeader  http.Header
+	RequestBody    []byte
+	Status         int
+	ResponseHeader http.Header
+	ResponseBody   []byte
+	Source         Source
+	// Seq orders interactions in the traffic (files in the order given and
+	// walked, then interactions in a file); reports keep the occurrences
+	// with the lowest Seq. ReadTraffic sets it; 0 means arrival order.
+	Seq int64
+}
+
+// TrafficKind is the format of a traffic file.
+type TrafficKind int
+
+// Traffic formats recognised by SniffTraffic.
+const (
+	TrafficUnknown  TrafficKind = iota
+	TrafficCassette             // go-vcr cassette, format version 1 or 2 (YAML)
+	TrafficHAR                  // HAR 1.2 (JSON)
+	TrafficNDJSON               // one JSON interaction per line
+)
+
+// String names the kind.
+func (k TrafficKind) String() string {
+	switch k {
+	case TrafficCassette:
+		return "cassette"
+	case TrafficHAR:
+		return "HAR"
+	case TrafficNDJSON:
+		return "NDJSON"
+	}
+	return "unknown"
+}
+
+// TrafficError reports a traffic file that cannot be read or parsed.
+type TrafficError struct {
+	File string
+	Err  error
+}
+
+// Error names the file and the reason.
+func (e *TrafficError) Error() string { return "traffic " + e.File + ": " + e.Err.Error() }
+
+// Unwrap returns the reason.
+func (e *TrafficError) Unwrap() error { return e.Err }
+
+// sniffBytes is how much of a file SniffTraffic looks at.
+const sniffBytes = 8 << 10
+
+// maxDecodedBody bounds a body inflated from gzip or deflate.
+const maxDecodedBody = 256 << 20
+
+var (
+	cassetteKey     = regexp.MustCompile(`(?m)^interactions\s*:`)
+	cassetteVersion = regexp.MustCompile(`(?m)^version\s*:\s*[12]\s*$`)
+	cassetteRequest = regexp.MustCompile(`(?m)^\s*-?\s*request\s*:`)
+)
+
+// SniffTraffic tells the format of a traffic file from its first bytes
+// (content first; the extension of name only breaks ties).
+func SniffTraffic(head []byte, name string) TrafficKind {
+	ext := strings.ToLower(filepath.Ext(name))
+	t := bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	t = bytes.TrimLeft(t, " \t\r\n")
+	if len(t) == 0 {
+		return TrafficUnknown
+	}
+	if t[0] == '{' {
+		dec := json.NewDecoder(bytes.NewReader(t))
+		if _, err := dec.Token(); err == nil {
+			if key, err := dec.Token(); err == nil {
+				switch key {
+				case "log":
+					return TrafficHAR
+				case "request", "response", "id":
+					return TrafficNDJSON
+				}
+			}
+		}
+		switch ext {
+		case ".har":
+			return TrafficHAR
+		case ".ndjson", ".jsonl":
+			return TrafficNDJSON
+		}
+		return TrafficUnknown
+	}
+	if cassetteKey.Match(t) {
+		return TrafficCassette
+	}
+	if (ext == ".yaml" || ext == ".yml") && cassetteVersion.Match(t) && cassetteRequest.Match(t) {
+		return TrafficCassette
+	}
+	return TrafficUnknown
+}
+
+// ReadTraffic reads the traffic files and folders in paths (folders
+// recursively, in lexical order; files whose content is not traffic are
+// skipped inside folders but are an error when named directly) and calls fn
+// for each interaction, in order. Only one file is held in memory at a time,
+// and NDJSON and HAR files are streamed entry by entry. Errors are
+// *TrafficError naming the file; an error from fn is returned as is.
+func ReadTraffic(ctx context.Context, paths []string, fn func(*Interaction) error) error {
+	return ReadTrafficConcurrent(ctx, paths, 1, fn)
+}
+
+// ReadTrafficConcurrent is ReadTraffic with up to readers files parsed at
+// once (parsing YAML cassettes costs about as much as validating them).
+// With readers > 1, fn is called from several goroutines and interactions
+// of different files interleave; Interaction.Seq still gives the traffic
+// order. At most readers files are held in memory.
+func ReadTrafficConcurrent(ctx context.Context, paths []string, readers int, fn func(*Interaction) error) error {
+	if len(paths) == 0 {
+		return errors.New("no traffic given: name cassette, HAR or NDJSON files or folders")
+	}
+	type file struct {
+		path  string
+		named bool
+	}
+	var files []file
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return &TrafficError{File: p, Err: err}
+		}
+		if !st.IsDir() {
+			files = append(files, file{p, true})
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return &TrafficError{File: path, Err: err}
+			}
+			if d.IsDir() {
+				if path != p && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() {
+				files = append(files, file{path, false})
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if readers < 1 {
+		readers = 1
+	}
+	if readers > len(files) {
+		readers = len(files)
+	}
+	if readers <= 1 {
+		for i, f := range files {
+			if err := readTrafficFile(ctx, f.path, f.named, int64(i), fn); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan int)
+	errc := make(chan error, readers)
+	for range readers {
+		go func() {
+			var first error
+			for i := range next {
+				if first != nil {
+					continue
+				}
+				if err := readTrafficFile(ctx, files[i].path, files[i].named, int64(i), fn); err != nil {
+					first = err
+					cancel()
+				}
+			}
+			errc <- first
+		}()
+	}
+feed:
+	for i := range files {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	var first error
+	for range readers {
+		if err := <-errc; err != nil && (first == nil || errors.Is(first, context.Canceled)) {
+			first = err
+		}
+	}
+	if first == nil {
+		first = ctx.Err()
+		if errors.Is(first, context.Canceled) {
+			first = nil
+		}
+	}
+	return first
+}
+
+// fileSeqShift places a file's index above its interactions' in Seq.
+const fileSeqShift = 32
+
+func readTrafficFile(ctx context.Context, path string, named bool, fileIndex int64, fn func(*Interaction) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return &TrafficError{File: path, Err: err}
+	}
+	defer f.Close()
+	head := make([]byte, sniffBytes)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return &TrafficError{File: path, Err: err}
+	}
+	head = head[:n]
+	err = nil
+	kind := SniffTraffic(head, path)
+	if kind == TrafficUnknown {
+		if named {
+			return &TrafficError{File: path, Err: errors.New("not a go-vcr cassette, HAR 1.2 or NDJSON interactions file (check the path, or the file's first bytes)")}
+		}
+		return nil
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return &TrafficError{File: path, Err: err}
+	}
+	emit := func(it *cassette.Interaction, src Source) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		ix, err := FromCassette(it, src)
+		if err != nil {
+			return &TrafficError{File: path, Err: err}
+		}
+		ix.Seq = fileIndex<<fileSeqShift | int64(src.Index) + 1
+		return fn(ix)
+	}
+	switch kind {
+	case TrafficHAR:
+		err = recorder.ReadHAR(f, path, func(i int, it *cassette.Interaction) error {
+			return emit(it, Source{File: path, Index: i, Entry: fmt.Sprintf("log.entries[%d]", i)})
+		})
+	case TrafficNDJSON:
+		i := 0
+		err = recorder.ReadNDJSON(f, path, func(line int, it *cassette.Interaction) error {
+			src := Source{File: path, Index: i, Entry: fmt.Sprintf("line %d", line)}
+			i++
+			return emit(it, src)
+		})
+	default:
+		data, rerr := io.ReadAll(f)
+		if rerr != nil {
+			return &TrafficError{File: path, Err: rerr}
+		}
+		c, perr := recorder.Parse(data, path)
+		if perr != nil {
+			return &TrafficError{File: path, Err: perr}
+		}
+		data = nil
+		for i, it := range c.Interactions {
+			if err := emit(it, Source{File: path, Index: i}); err != nil {
+				return err
+			}
+		}
+	}
+	var le *recorder.LoadError
+	if errors.As(err, &le) {
+		return &TrafficError{File: path, Err: err}
+	}
+	return err
+}
+
+// FromCassette converts a recorded interaction, decoding gzip and deflate
+// bodies (a body that does not decode is kept as recorded, with its
+// Content-Encoding, and the checker skips its schema).
+func FromCassette(it *cassette.Interaction, src Source) (*Interaction, error) {
+	if it == nil {
+		return nil, errors.New("nil interaction")
+	}
+	u, err := url.Parse(it.Request.URL)
+	if err != nil {
+		return nil, fmt.Errorf("interaction %d: request.url %q: %w (record an absolute URL)", src.Index, it.Request.URL, err)
+	}
+	if u.Host == "" && it.Request.Host != "" {
+		u.Host = it.Request.Host
+	}
+	reqH := cloneHeader(it.Request.Headers)
+	respH := cloneHeader(it.Response.Headers)
+	reqBody := []byte(it.Request.Body)
+	if len(reqBody) == 0 && len(it.Request.Form) > 0 && it.Request.Method != http.MethodGet {
+		reqBody = []byte(it.Request.Form.Encode())
+		if reqH.Get("Content-Type") == "" {
+			reqH.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	}
+	reqBody = decodeContent(reqH, reqBody)
+	respBody := []byte(it.Response.Body)
+	if !it.Response.Uncompressed {
+		respBody = decodeContent(respH, respBody)
+	} else {
+		respH.Del("Content-Encoding")
+	}
+	return &Interaction{
+		Method:         strings.ToUpper(it.Request.Method),
+		URL:            u,
+		RequestHeader:  reqH,
+		RequestBody:    reqBody,
+		Status:         it.Response.Code,
+		ResponseHeader: respH,
+		ResponseBody:   respBody,
+		Source:         src,
+	}, nil
+}
+
+func cloneHeader(h http.Header) http.Header {
+	if h == nil {
+		return http.Header{}
+	}
+	return h.Clone()
+}
+
+// decodeContent undoes gzip and deflate content codings and removes the
+// Content-Encoding header when it succeeds.
+func decodeContent(h http.Header, body []byte) []byte {
+	var codings []string
+	for _, v := range h.Values("Content-Encoding") {
+		for _, c := range strings.Split(v, ",") {
+			if c = strings.ToLower(strings.TrimSpace(c)); c != "" && c != "identity" {
+				codings = append(codings, c)
+			}
+		}
+	}
+	if len(codings) == 0 {
+		h.Del("Content-Encoding")
+		return body
+	}
+	if len(body) == 0 || h.Get(recorder.TruncatedHeader) != "" {
+		return body
+	}
+	data := body
+	for i := len(codings) - 1; i >= 0; i-- {
+		var r io.ReadCloser
+		var err error
+		switch codings[i] {
+		case "gzip", "x-gzip":
+			r, err = gzip.NewReader(bytes.NewReader(data))
+		case "deflate":
+			r, err = zlib.NewReader(bytes.NewReader(data))
+			if err != nil {
+				r, err = flate.NewReader(bytes.NewReader(data)), nil
+			}
+		default:
+			return body
+		}
+		if err != nil {
+			return body
+		}
+		out, err := io.ReadAll(io.LimitReader(r, maxDecodedBody))
+		_ = r.Close()
+		if err != nil {
+			return body
+		}
+		data = out
+	}
+	h.Del("Content-Encoding")
+	h.Del("Content-Length")
+	return data
+}
