@@ -134,7 +134,7 @@ var _ = Describe("wire faults", func() {
 
 	Describe("close", func() {
 		It("sends no bytes then FIN (io.EOF); Go sees EOF", func() {
-			b, err := s.raw("close", 3*time.Second)
+			b, err := s.raw("close", 10*time.Second)
 			Expect(b).To(BeEmpty())
 			Expect(err).To(MatchError(io.EOF))
 			Expect(s.outcome().End).To(Equal(fault.EndFIN))
@@ -145,7 +145,7 @@ var _ = Describe("wire faults", func() {
 
 	Describe("reset", func() {
 		It("sends RST (ECONNRESET); Go sees connection reset by peer", func() {
-			b, err := s.raw("reset", 3*time.Second)
+			b, err := s.raw("reset", 10*time.Second)
 			Expect(b).To(BeEmpty())
 			Expect(errors.Is(err, syscall.ECONNRESET)).To(BeTrue(), "got %v", err)
 			Expect(s.outcome().End).To(Equal(fault.EndRST))
@@ -170,7 +170,7 @@ var _ = Describe("wire faults", func() {
 	Describe("hang", func() {
 		It("sends nothing until its max, then FIN; Go times out awaiting headers", func() {
 			start := time.Now()
-			b, err := s.raw("hang=400ms", 3*time.Second)
+			b, err := s.raw("hang=400ms", 10*time.Second)
 			Expect(b).To(BeEmpty())
 			Expect(err).To(MatchError(io.EOF))
 			Expect(time.Since(start)).To(BeNumerically(">=", 400*time.Millisecond))
@@ -185,11 +185,11 @@ var _ = Describe("wire faults", func() {
 
 	Describe("garbage", func() {
 		It("sends seeded bytes that are no status line, then FIN; Go sees malformed HTTP response", func() {
-			b, err := s.raw("garbage=40", 3*time.Second)
+			b, err := s.raw("garbage=40", 10*time.Second)
 			Expect(err).To(MatchError(io.EOF))
 			Expect(b).To(HaveLen(40))
 			Expect(bytes.HasPrefix(b, []byte("HTTP/"))).To(BeFalse())
-			again, _ := s.raw("garbage=40", 3*time.Second)
+			again, _ := s.raw("garbage=40", 10*time.Second)
 			Expect(again).To(Equal(b), "same seed, same header → same bytes")
 			_, err = s.get("garbage")
 			Expect(err).To(MatchError(ContainSubstring("malformed HTTP response")))
@@ -198,7 +198,7 @@ var _ = Describe("wire faults", func() {
 
 	Describe("truncate", func() {
 		It("declares Content-Length L, sends fewer bytes, then FIN; Go sees unexpected EOF", func() {
-			b, err := s.raw("truncate.bytes=10", 3*time.Second)
+			b, err := s.raw("truncate.bytes=10", 10*time.Second)
 			Expect(err).To(MatchError(io.EOF))
 			head, body := splitHead(b)
 			Expect(head).To(HavePrefix("HTTP/1.1 200 OK\r\n"))
@@ -216,7 +216,7 @@ var _ = Describe("wire faults", func() {
 			Expect(err).To(MatchError(io.ErrUnexpectedEOF))
 		})
 		It("ends with RST when end is reset; Go sees a reset", func() {
-			b, err := s.raw("truncate.bytes=5; truncate.end=reset", 3*time.Second)
+			b, err := s.raw("truncate.bytes=5; truncate.end=reset", 10*time.Second)
 			Expect(errors.Is(err, syscall.ECONNRESET)).To(BeTrue(), "got %v", err)
 			Expect(len(b)).To(BeNumerically("<", 200+len(backendBody)))
 			Expect(s.outcome().End).To(Equal(fault.EndRST))
@@ -239,7 +239,7 @@ var _ = Describe("wire faults", func() {
 
 	Describe("malformed_chunk", func() {
 		It("sends chunked encoding with an invalid chunk, then FIN; Go sees a body error", func() {
-			b, err := s.raw("malformed_chunk", 3*time.Second)
+			b, err := s.raw("malformed_chunk", 10*time.Second)
 			Expect(err).To(MatchError(io.EOF))
 			head, body := splitHead(b)
 			Expect(head).To(HavePrefix("HTTP/1.1 200 OK\r\n"))
@@ -408,7 +408,7 @@ var _ = Describe("wire faults", func() {
 
 	Describe("refuse", func() {
 		It("takes the listener down for the window (connection refused), then listens again", func() {
-			_, err := s.raw("refuse=600ms", 3*time.Second)
+			_, err := s.raw("refuse=600ms", 10*time.Second)
 			Expect(errors.Is(err, syscall.ECONNRESET)).To(BeTrue(), "the triggering connection is reset, got %v", err)
 			Expect(s.listener.Refusing()).To(BeTrue())
 			_, err = net.Dial("tcp", s.addr)
