@@ -66,7 +66,9 @@ trap 'exit 143' TERM
 # files exist before mockd starts so that the wait loop can read them.
 : >"$work/stdout"
 : >"$work/stderr"
-"$BIN" serve --spec "$SPEC" --host 127.0.0.1 --port 0 --seed 1 --log-level error \
+# MOCKD_ARGS adds serve flags, e.g. MOCKD_ARGS="--faults fixtures/faults/nomatch.yaml".
+# shellcheck disable=SC2086
+"$BIN" serve --spec "$SPEC" --host 127.0.0.1 --port 0 --seed 1 --log-level error ${MOCKD_ARGS:-} \
 	>"$work/stdout" 2>"$work/stderr" &
 pid=$!
 
