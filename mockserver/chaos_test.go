@@ -257,6 +257,23 @@ rules:
 		})
 	})
 
+	Describe("Instance.Close", func() {
+		It("closes promptly and without error while a client holds an unused connection", func() {
+			srv, err := mockserver.New(mockserver.SpecFile(bookstore))
+			Expect(err).NotTo(HaveOccurred())
+			in, err := srv.Start("127.0.0.1:0")
+			Expect(err).NotTo(HaveOccurred())
+			idle, err := net.Dial("tcp", in.Addr()) // opened, never used (a client's spare dial)
+			Expect(err).NotTo(HaveOccurred())
+			defer idle.Close()
+			start := time.Now()
+			Expect(in.Close()).To(Succeed())
+			Expect(time.Since(start)).To(BeNumerically("<", 4*time.Second))
+			Eventually(in.Done()).Should(BeClosed())
+			Expect(in.Err()).NotTo(HaveOccurred())
+		})
+	})
+
 	Describe("admin API", func() {
 		It("lists, filters and clears the journal, and never journals itself", func() {
 			_, in := startChaos("rules: []\n")

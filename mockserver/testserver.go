@@ -99,7 +99,7 @@ func (ts *TestServer) Addr() string { return ts.instance.Addr() }
 // Instance returns the listening instance (Shutdown, Done, Err).
 func (ts *TestServer) Instance() *Instance { return ts.instance }
 
-// Close stops the server before the test ends, waiting up to 5 s for
+// Close stops the server before the test ends, waiting up to 2 s for
 // requests in flight. Calling it is optional: t.Cleanup closes it too.
 func (ts *TestServer) Close() error {
 	ts.client.CloseIdleConnections()
