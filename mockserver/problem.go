@@ -27,6 +27,7 @@ const (
 	ProblemAdmin            = "urn:mockd:problem:admin"
 	ProblemNoInteraction    = "urn:mockd:problem:no-recorded-interaction"
 	ProblemUpstream         = "urn:mockd:problem:upstream"
+	ProblemTooLarge         = "urn:mockd:problem:request-too-large"
 	problemContentType      = "application/problem+json"
 )
 

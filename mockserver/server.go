@@ -235,8 +235,9 @@ func (s *Server) Seed() uint64 { return s.cfg.seed }
 // never faulted nor journalled.
 const AdminPrefix = "/__mockd/"
 
-// maxJournalBody bounds the request body read to hash it for the journal.
-const maxJournalBody = 16 << 20
+// maxRequestBody bounds the request bodies mockd reads (to validate, match,
+// hash and record them); larger ones get 413.
+const maxRequestBody = 16 << 20
 
 // ServeHTTP answers one request: admin API, or fault decision, then the mock
 // (CORS, routing, validation, response), then the journal entry.
@@ -262,10 +263,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var body []byte
 	if r.Body != nil && r.Body != http.NoBody {
 		var err error
-		body, err = io.ReadAll(io.LimitReader(r.Body, maxJournalBody))
+		body, err = io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 		_ = r.Body.Close()
 		if err != nil {
 			e.Error = "reading the request body: " + err.Error()
+		}
+		if len(body) > maxRequestBody {
+			// Never validate or record a truncated body: say so instead.
+			writeProblem(w, &Problem{Type: ProblemTooLarge, Title: "Request body too large", Status: http.StatusRequestEntityTooLarge,
+				Detail: fmt.Sprintf("mockd reads request bodies of at most %d MiB; this one is larger.", maxRequestBody>>20)})
+			e.Finished = time.Now()
+			e.Elapsed, e.Status, e.End, e.Source = e.Finished.Sub(e.Received), http.StatusRequestEntityTooLarge, fault.EndNormal.String(), "problem"
+			s.journal.add(e)
+			return
 		}
 		if len(body) > 0 {
 			sum := sha256.Sum256(body)

@@ -385,3 +385,16 @@ components:
     qkey: {type: apiKey, in: query, name: key}
     ckey: {type: apiKey, in: cookie, name: session}
 `
+
+var _ = Describe("Request bodies", func() {
+	It("refuses a body over 16 MiB with 413 rather than truncating it, and journals it", func() {
+		srv := newServer(mockserver.SpecFile(bookstore))
+		big := strings.Repeat("x", 16<<20+1)
+		resp := call(srv, "POST", "/books", big, "Content-Type", "application/json", "Authorization", "Bearer t")
+		Expect(resp.StatusCode).To(Equal(413))
+		Expect(problemOf(resp)["type"]).To(Equal(mockserver.ProblemTooLarge))
+		e := srv.Journal().Entries(mockserver.Filter{})
+		Expect(e).To(HaveLen(1))
+		Expect(e[0].Status).To(Equal(413))
+	})
+})
