@@ -1,6 +1,7 @@
 package validator
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -205,6 +206,9 @@ func (s *Spec) index() {
 		if item == nil {
 			continue
 		}
+		if !strings.HasPrefix(p.Key(), "/") {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("path %q does not start with '/': it is served as /%s (fix the path in the spec)", p.Key(), p.Key()))
+		}
 		pathBases := docBases
 		if len(item.Servers) > 0 {
 			pathBases = basePaths(item.Servers)
@@ -235,6 +239,9 @@ func (s *Spec) index() {
 				o.ID = method + " " + p.Key()
 			}
 			o.RoutePath, o.Selector = splitSelector(p.Key())
+			if !strings.HasPrefix(o.RoutePath, "/") {
+				o.RoutePath = "/" + o.RoutePath
+			}
 			o.bare = templateRegexp(o.RoutePath)
 			reqs := op.Security
 			if reqs == nil {

@@ -147,6 +147,18 @@ var _ = Describe("Validating exchanges", func() {
 	})
 })
 
+var _ = Describe("Paths without a leading slash", func() {
+	It("are served with one and reported", func() {
+		spec, err := validator.Parse([]byte("openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  items:\n    get:\n      responses: {'200': {description: ok}}\n"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(strings.Join(spec.Warnings, "\n")).To(ContainSubstring(`path "items" does not start with '/'`))
+		op, err := spec.Router().Find(httptest.NewRequest("GET", "/items", nil))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(op.Path).To(Equal("items"))
+		Expect(spec.ValidateRequest(httptest.NewRequest("GET", "/items", nil), op)).To(BeEmpty())
+	})
+})
+
 var _ = Describe("Parameters without a schema", func() {
 	It("are checked for presence instead of crashing the validator", func() {
 		spec, err := validator.Parse([]byte(schemaless))
