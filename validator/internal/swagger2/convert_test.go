@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"testing"
 
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
@@ -624,4 +625,38 @@ func aliasBomb() string {
 	}
 	b.WriteString("paths: {}\n")
 	return b.String()
+}
+
+func TestWildcardExampleGoesToTheProducedType(t *testing.T) {
+	out, _, err := Convert([]byte(`swagger: '2.0'
+info: {title: x, version: '1'}
+paths:
+  /todos:
+    get:
+      produces: [text/plain]
+      responses:
+        '200':
+          description: ok
+          examples: {'*/*': hello}
+          schema: {type: string}
+`), "w.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Responses map[string]struct {
+				Content map[string]struct {
+					Example any `json:"example"`
+				} `json:"content"`
+			} `json:"responses"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	content := doc.Paths["/todos"]["get"].Responses["200"].Content
+	if len(content) != 1 || content["text/plain"].Example != "hello" {
+		t.Fatalf("want only text/plain with example hello, got %+v", content)
+	}
 }

@@ -752,7 +752,18 @@ func (c *converter) response(ptr string, r *yaml.Node, produces []string) (*yaml
 		if schema != nil {
 			mimes = slices.Clone(produces)
 		}
-		_ = pairs(examples, func(m string, _, _ *yaml.Node) error {
+		// An example keyed by a media range ("*/*", "text/*") belongs to
+		// the produced types it covers; only uncovered ranges get an entry.
+		type ranged struct {
+			r string
+			v *yaml.Node
+		}
+		var wildcards []ranged
+		_ = pairs(examples, func(m string, _, v *yaml.Node) error {
+			if strings.Contains(m, "*") && slices.ContainsFunc(mimes, func(p string) bool { return rangeCovers(m, p) }) {
+				wildcards = append(wildcards, ranged{m, v})
+				return nil
+			}
 			if !slices.Contains(mimes, m) {
 				mimes = append(mimes, m)
 			}
@@ -764,7 +775,13 @@ func (c *converter) response(ptr string, r *yaml.Node, produces []string) (*yaml
 			if schema != nil {
 				add(mt, "schema", schema)
 			}
-			if ex := get(examples, m); ex != nil {
+			ex := get(examples, m)
+			for _, w := range wildcards {
+				if ex == nil && rangeCovers(w.r, m) {
+					ex = w.v
+				}
+			}
+			if ex != nil {
 				add(mt, "example", ex)
 			}
 			add(content, m, mt)
@@ -846,4 +863,12 @@ func (c *converter) header(ptr string, h *yaml.Node) (*yaml.Node, error) {
 		return nil
 	})
 	return out, err
+}
+
+// rangeCovers reports whether the media range r ("*/*", "text/*") covers the
+// media type m.
+func rangeCovers(r, m string) bool {
+	rt, rs, _ := strings.Cut(strings.ToLower(r), "/")
+	mt, _, _ := strings.Cut(strings.ToLower(m), "/")
+	return (rt == "*" && rs == "*") || (rt == mt && rs == "*")
 }
