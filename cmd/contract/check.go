@@ -29,14 +29,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() == 0 {
 		return fmt.Errorf("%w: no traffic given: name cassette, HAR or NDJSON files or folders after the flags", errBadInput)
 	}
-	if _, err := c.outputs(); err != nil {
-		return err
-	}
-	logger, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	checker, err := c.load(logger)
+	checker, logger, err := c.prepare(stderr)
 	if err != nil {
 		return err
 	}

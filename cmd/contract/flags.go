@@ -66,6 +66,23 @@ func (c *common) logger(stderr io.Writer) (*slog.Logger, error) {
 	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl})), nil
 }
 
+// prepare checks the report outputs, then builds the logger and the
+// checker: the set-up check and proxy share.
+func (c *common) prepare(stderr io.Writer) (*validator.Checker, *slog.Logger, error) {
+	if _, err := c.outputs(); err != nil {
+		return nil, nil, err
+	}
+	logger, err := c.logger(stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	checker, err := c.load(logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	return checker, logger, nil
+}
+
 // load loads the spec and builds the checker.
 func (c *common) load(logger *slog.Logger) (*validator.Checker, error) {
 	if c.spec == "" {

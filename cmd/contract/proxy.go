@@ -56,14 +56,7 @@ func proxy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil || up.Scheme == "" || up.Host == "" {
 		return fmt.Errorf("%w: --upstream %q must be an absolute URL such as http://127.0.0.1:8080", errBadInput, *upstream)
 	}
-	if _, err := c.outputs(); err != nil {
-		return err
-	}
-	logger, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	checker, err := c.load(logger)
+	checker, logger, err := c.prepare(stderr)
 	if err != nil {
 		return err
 	}
