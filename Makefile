@@ -1,6 +1,6 @@
 # mockd — two commands set everything up on a fresh machine with Go installed:
 #   make run    build mockd and serve the bundled example spec (fixtures/bookstore.yaml)
-#   make test   run every test (go vet + go test ./...)
+#   make test   run every test (go vet, the tracked-files check, go test -race ./...)
 # The other targets are for benchmarks, load runs and the compatibility suites.
 
 GO        ?= go
@@ -29,8 +29,10 @@ run: build
 vet:
 	$(GO) vet ./...
 
+# -race: the fault engine, journal, cassette sink and player are concurrent.
 test: vet
-	$(GO) test ./...
+	./scripts/check-tree.sh
+	$(GO) test -race ./...
 
 # Real-world specs (APIs-guru directory sample + GitHub's REST spec), installed
 # with npm into $(CACHE) by the tests themselves.
