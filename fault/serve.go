@@ -450,13 +450,7 @@ func truncate(w http.ResponseWriter, resp *response, t *Truncate, out Outcome) O
 	if len(body) == 0 {
 		body = []byte{'\n'}
 	}
-	send := int64(float64(len(body)) * t.Fraction)
-	if t.Bytes >= 0 {
-		send = t.Bytes
-	}
-	if send >= int64(len(body)) {
-		send = int64(len(body)) - 1
-	}
+	send := truncatedLength(t, len(body))
 	resp.header.Del("Transfer-Encoding")
 	resp.header.Set("Content-Length", strconv.Itoa(len(body)))
 	c, brw, err := hijack(w)
@@ -474,6 +468,21 @@ func truncate(w http.ResponseWriter, resp *response, t *Truncate, out Outcome) O
 	out.End, note = finish(c, t.End == EndResetName)
 	out.Fault += note
 	return out
+}
+
+// truncatedLength is how many of n body bytes a truncate fault sends. Bytes
+// wins when set (> 0, or >= 0 with no fraction: the parser writes -1 for
+// "unset"); otherwise Fraction applies, so the Go zero value Bytes: 0 with
+// Fraction: 0.5 sends half the body. It is always below n.
+func truncatedLength(t *Truncate, n int) int64 {
+	send := int64(float64(n) * t.Fraction)
+	if t.Bytes > 0 || (t.Bytes == 0 && t.Fraction == 0) {
+		send = t.Bytes
+	}
+	if send >= int64(n) {
+		send = int64(n) - 1
+	}
+	return send
 }
 
 func malformedChunk(w http.ResponseWriter, resp *response, out Outcome) Outcome {

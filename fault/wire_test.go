@@ -226,6 +226,15 @@ var _ = Describe("wire faults", func() {
 			}
 			Expect(err).To(MatchError(ContainSubstring("connection reset by peer")))
 		})
+		It("sends Fraction of the body when set from the Go API (Bytes left at 0)", func() {
+			Expect(s.engine.SetRules(&fault.RuleSet{Rules: []fault.Rule{{Name: "half",
+				Fault: &fault.Fault{Truncate: &fault.Truncate{Fraction: 0.5}}}}})).To(Succeed())
+			b, err := s.raw("", 10*time.Second)
+			Expect(err).To(MatchError(io.EOF))
+			_, body := splitHead(b)
+			Expect(string(body)).To(Equal(backendBody[:len(backendBody)/2]))
+			Expect(s.outcome().BytesWritten).To(Equal(int64(len(backendBody) / 2)))
+		})
 		It("composes with latency", func() {
 			start := time.Now()
 			resp, err := s.get("latency=150ms; truncate")
