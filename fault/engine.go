@@ -5,6 +5,7 @@ import (
 	crand "crypto/rand"
 	"encoding/binary"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"math"
 	"math/rand/v2"
@@ -15,6 +16,22 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
+)
+
+// Key table limits. A rule keeps one fixed-size counter per distinct key
+// value, stored under a seeded 64-bit hash of the value (never the value
+// itself), so a 500 KB header costs the table what a 5-byte one does.
+const (
+	// DefaultKeyTableBytes bounds each rule's key table (see
+	// WithKeyTableBytes): about 170,000 keys.
+	DefaultKeyTableBytes = 16 << 20
+	// KeyEntryBytes is the accounted size of one key in a table: the
+	// counter (64 B) plus its map slot and overhead.
+	KeyEntryBytes = 96
+	// MaxDecisionKeyLen bounds Decision.Key, the readable key kept for the
+	// journal; longer values are cut and end in "…".
+	MaxDecisionKeyLen = 128
 )
 
 // Request is what the engine needs to know about one request.
@@ -62,6 +79,18 @@ func WithHangMax(d time.Duration) Option {
 	}
 }
 
+// WithKeyTableBytes bounds the memory of each rule's key table (default
+// DefaultKeyTableBytes). A rule keeps at most min(max_keys,
+// bytes/KeyEntryBytes) keys; when full, the least recently used key is
+// forgotten (its sequence and token bucket start over if it comes back).
+func WithKeyTableBytes(bytes int64) Option {
+	return func(e *Engine) {
+		if bytes > 0 {
+			e.keyTableBytes = bytes
+		}
+	}
+}
+
 // WithListener gives the engine the listener that `refuse` takes down.
 func WithListener(l *Listener) Option {
 	return func(e *Engine) { e.env.listener = l }
@@ -94,6 +123,9 @@ type Engine struct {
 	headerFaults bool
 	env          *serveEnv
 
+	keyTableBytes int64
+	keySeed       maphash.Seed // hashes key values for the key tables
+
 	mu    sync.Mutex                   // serialises rule-set changes
 	rules atomic.Pointer[[]*ruleState] // immutable snapshot read by Decide
 	conns atomic.Uint64
@@ -101,27 +133,33 @@ type Engine struct {
 
 // ruleState is one rule and its counters.
 type ruleState struct {
-	rule Rule
+	rule    Rule
+	keySeed maphash.Seed
+	maxKeys int // min(max_keys, key table bytes / KeyEntryBytes)
 
 	mu         sync.Mutex
 	seen       uint64 // requests that matched, for count phases
 	phaseStart time.Time
 	armed      bool
-	keys       map[string]*keyState
-	order      []string // insertion order, for evicting the oldest key
-	orderHead  int
+	keys       map[uint64]*keyState // by maphash of the key value
+	lru        keyState             // sentinel: lru.next is the most recently used
 }
 
+// keyState is the fixed-size counter of one key value, linked into its
+// rule's LRU list.
 type keyState struct {
-	ordinal uint64
-	tokens  float64
-	last    time.Time
+	hash       uint64
+	ordinal    uint64
+	tokens     float64
+	last       time.Time
+	prev, next *keyState
 }
 
 // NewEngine builds an engine for rs (nil = no rules). Without a seed in the
 // options or the file, it draws one from crypto/rand and logs it.
 func NewEngine(rs *RuleSet, opts ...Option) *Engine {
-	e := &Engine{env: &serveEnv{clock: time.Now, hangMax: DefaultHangMax, logger: slog.Default()}}
+	e := &Engine{env: &serveEnv{clock: time.Now, hangMax: DefaultHangMax, logger: slog.Default()},
+		keyTableBytes: DefaultKeyTableBytes, keySeed: maphash.MakeSeed()}
 	if rs != nil && rs.HasSeed {
 		e.seed, e.seedSet = rs.Seed, true
 	}
@@ -150,7 +188,16 @@ func (e *Engine) newStates(rules []Rule) []*ruleState {
 	out := make([]*ruleState, 0, len(rules))
 	for _, r := range rules {
 		r.compile()
-		out = append(out, &ruleState{rule: r, phaseStart: now, keys: map[string]*keyState{}})
+		s := &ruleState{rule: r, keySeed: e.keySeed, phaseStart: now}
+		s.maxKeys = r.MaxKeys
+		if s.maxKeys <= 0 {
+			s.maxKeys = DefaultMaxKeys
+		}
+		if byBytes := e.keyTableBytes / KeyEntryBytes; int64(s.maxKeys) > byBytes {
+			s.maxKeys = int(max(byBytes, 1))
+		}
+		s.resetKeys()
+		out = append(out, s)
 	}
 	return out
 }
@@ -261,8 +308,13 @@ func (s *ruleState) restart(now time.Time, armed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seen, s.phaseStart, s.armed = 0, now, armed
-	s.keys = map[string]*keyState{}
-	s.order, s.orderHead = nil, 0
+	s.resetKeys()
+}
+
+// resetKeys empties the key table. Call with s.mu held (or before sharing).
+func (s *ruleState) resetKeys() {
+	s.keys = map[uint64]*keyState{}
+	s.lru.prev, s.lru.next = &s.lru, &s.lru
 }
 
 // ConnContext is an http.Server ConnContext hook: it tags each connection
@@ -293,7 +345,7 @@ func NewRequest(r *http.Request) *Request {
 // Decision is the engine's verdict for one request.
 type Decision struct {
 	Rule    string        `json:"rule,omitempty"`  // the first rule that applied (or matched, if none applied)
-	Key     string        `json:"key,omitempty"`   // that rule's key value for the request
+	Key     string        `json:"key,omitempty"`   // that rule's key value for the request (at most MaxDecisionKeyLen bytes + "…")
 	Ordinal uint64        `json:"ordinal"`         // the request's 0-based ordinal within (rule, key)
 	Seed    uint64        `json:"seed"`            // the engine seed
 	Fault   *Fault        `json:"fault,omitempty"` // nil = pass
@@ -417,13 +469,10 @@ func (s *ruleState) decide(seed uint64, r *Request, now time.Time) (ruleOutcome,
 			}
 		}
 	}
-	ks := s.keys[key]
-	if ks == nil {
-		ks = s.addKey(key, now)
-	}
+	ks := s.touchKey(maphash.String(s.keySeed, key), now)
 	ord := ks.ordinal
 	ks.ordinal++
-	out := ruleOutcome{key: key, ordinal: ord, stream: mix(seed, ru.Name, key, ord)}
+	out := ruleOutcome{key: readableKey(key), ordinal: ord, stream: mix(seed, ru.Name, key, ord)}
 	switch {
 	case ru.RateLimit != nil:
 		rl := ru.RateLimit
@@ -477,25 +526,49 @@ func (s *ruleState) decide(seed uint64, r *Request, now time.Time) (ruleOutcome,
 	return out, true
 }
 
-// addKey registers a key, forgetting the oldest one when the rule is full.
-func (s *ruleState) addKey(key string, now time.Time) *keyState {
-	max := s.rule.MaxKeys
-	if max <= 0 {
-		max = DefaultMaxKeys
+// touchKey returns the counter for a key hash, creating it (and forgetting
+// the least recently used key when the table is full) or marking it the most
+// recently used. Call with s.mu held.
+func (s *ruleState) touchKey(h uint64, now time.Time) *keyState {
+	if ks := s.keys[h]; ks != nil {
+		if s.lru.next != ks {
+			ks.prev.next, ks.next.prev = ks.next, ks.prev
+			s.pushFront(ks)
+		}
+		return ks
 	}
-	if len(s.order) < max {
-		s.order = append(s.order, key)
-	} else {
-		delete(s.keys, s.order[s.orderHead])
-		s.order[s.orderHead] = key
-		s.orderHead = (s.orderHead + 1) % max
+	if len(s.keys) >= s.maxKeys {
+		old := s.lru.prev
+		old.prev.next, old.next.prev = old.next, old.prev
+		delete(s.keys, old.hash)
 	}
-	ks := &keyState{last: now}
+	ks := &keyState{hash: h, last: now}
 	if rl := s.rule.RateLimit; rl != nil {
 		ks.tokens = float64(rl.Capacity)
 	}
-	s.keys[key] = ks
+	s.keys[h] = ks
+	s.pushFront(ks)
 	return ks
+}
+
+func (s *ruleState) pushFront(ks *keyState) {
+	ks.prev, ks.next = &s.lru, s.lru.next
+	s.lru.next.prev = ks
+	s.lru.next = ks
+}
+
+// readableKey bounds a key value for Decision.Key: at most
+// MaxDecisionKeyLen bytes, cut on a rune boundary and copied so a long
+// request header is not kept alive by the journal.
+func readableKey(key string) string {
+	if len(key) <= MaxDecisionKeyLen {
+		return key
+	}
+	cut := MaxDecisionKeyLen
+	for cut > 0 && !utf8.RuneStart(key[cut]) {
+		cut--
+	}
+	return key[:cut] + "…" // a new string: the long value is not retained
 }
 
 // keyOf returns the request's key for this rule.

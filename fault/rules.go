@@ -36,8 +36,8 @@ const (
 	PhaseFromArm    = "arm"    // dormant until Arm(name); relative to arming
 )
 
-// DefaultMaxKeys bounds the per-key counters a rule keeps; the oldest key is
-// forgotten first.
+// DefaultMaxKeys bounds the per-key counters a rule keeps; the least
+// recently used key is forgotten first. WithKeyTableBytes also bounds them.
 const DefaultMaxKeys = 65536
 
 // Position is a place in a rule file.
