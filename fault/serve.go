@@ -312,7 +312,7 @@ func finish(c net.Conn, rst bool) (End, string) {
 			return EndFIN, " (reset degraded to close: not a TCP connection)"
 		}
 		_ = tc.SetLinger(0)
-		_ = tc.Close()
+		_ = c.Close() // through any wrapper (a connection-capping listener counts closes)
 		return EndRST, ""
 	}
 	if tc != nil {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/mockd/mockd/fault"
+	"github.com/mockd/mockd/internal/httpserver"
 	"github.com/mockd/mockd/recorder"
 
 	"github.com/mockd/mockd/validator"
@@ -47,6 +48,7 @@ type config struct {
 	onMiss         MissMode
 	upstream       *url.URL
 	sink           recorder.InteractionSink
+	limits         httpserver.Limits
 }
 
 // WithSpec serves an already loaded spec.

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
 	"github.com/mockd/mockd/fault"
+	"github.com/mockd/mockd/internal/httpserver"
 )
 
 // Instance is a Server listening on a socket, for programs and tests that
@@ -24,9 +24,22 @@ type Instance struct {
 	serveErr error
 }
 
+// ServerLimits bound what clients can hold on the server Start runs:
+// header, body and idle timeouts, header size and a connection cap. A zero
+// field takes its default, a negative one turns that limit off (see
+// DefaultServerLimits and the README's limits table).
+type ServerLimits = httpserver.Limits
+
+// DefaultServerLimits returns the limits Start uses by default.
+func DefaultServerLimits() ServerLimits { return httpserver.DefaultLimits() }
+
+// Limits sets the limits of the server Start runs (DefaultServerLimits by
+// default).
+func Limits(l ServerLimits) Option { return func(c *config) error { c.limits = l; return nil } }
+
 // Start listens on addr (e.g. "127.0.0.1:0" for a free port) and serves s in
-// the background. The listener supports `refuse` faults, and connections
-// are tagged for the journal.
+// the background with the configured Limits. The listener supports `refuse`
+// faults, and connections are tagged for the journal.
 func (s *Server) Start(addr string) (*Instance, error) {
 	ln, err := fault.NewListener(addr)
 	if err != nil {
@@ -37,15 +50,12 @@ func (s *Server) Start(addr string) (*Instance, error) {
 		return nil, fmt.Errorf("listen on %s: %w (is another server using the port? try another --port)", addr, err)
 	}
 	s.faults.SetListener(ln)
-	hs := &http.Server{
-		Handler:           s,
-		ConnContext:       s.ConnContext,
-		ReadHeaderTimeout: 30 * time.Second,
-		ErrorLog:          slog.NewLogLogger(s.cfg.logger.Handler(), slog.LevelWarn),
-	}
+	hs := httpserver.New(s, s.cfg.limits, s.cfg.logger)
+	hs.ConnContext = s.ConnContext
 	in := &Instance{URL: "http://" + ln.Addr().String(), srv: hs, ln: ln, done: make(chan struct{})}
+	capped := httpserver.Wrap(ln, s.cfg.limits, s.cfg.logger)
 	go func() {
-		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		if err := hs.Serve(capped); !errors.Is(err, http.ErrServerClosed) {
 			in.serveErr = err
 		}
 		close(in.done)

@@ -323,4 +323,10 @@ var _ = Describe("contract proxy", func() {
 		Expect(code).To(Equal(exitBadInput))
 		Expect(errOut).To(ContainSubstring("--upstream"))
 	})
+
+	It("refuses a negative server limit", func() {
+		code, _, errOut := contract("proxy", "--spec", spec, "--upstream", "http://127.0.0.1:9", "--max-conns", "-2")
+		Expect(code).To(Equal(exitBadInput))
+		Expect(errOut).To(ContainSubstring("--max-conns -2 is negative"))
+	})
 })

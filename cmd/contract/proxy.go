@@ -19,6 +19,7 @@ import (
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
+	"github.com/mockd/mockd/internal/httpserver"
 	"github.com/mockd/mockd/recorder"
 	"github.com/mockd/mockd/validator"
 )
@@ -39,6 +40,7 @@ func proxy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	port := fs.Int("port", 4011, "listen `PORT` (0 picks a free one)")
 	enforce := fs.Bool("enforce", false, "answer 422 to non-conforming requests and 502 instead of non-conforming responses")
 	record := fs.String("record", "", "write the traffic to the cassette `PATH` (go-vcr format 2, redacted)")
+	limitFlags := httpserver.RegisterFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: contract proxy --spec FILE --upstream URL [--port 4011] [--enforce] [--record PATH] [flags]\n\nOn Ctrl-C it prints the report of the traffic it saw, as 'contract check' does.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -55,6 +57,10 @@ func proxy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	up, err := url.Parse(*upstream)
 	if err != nil || up.Scheme == "" || up.Host == "" {
 		return fmt.Errorf("%w: --upstream %q must be an absolute URL such as http://127.0.0.1:8080", errBadInput, *upstream)
+	}
+	limits, err := limitFlags.Limits()
+	if err != nil {
+		return fmt.Errorf("%w: %w", errBadInput, err)
 	}
 	checker, logger, err := c.prepare(stderr)
 	if err != nil {
@@ -83,11 +89,11 @@ func proxy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 		}()
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(*host, strconv.Itoa(*port)))
+	ln, err := httpserver.Listen(net.JoinHostPort(*host, strconv.Itoa(*port)), limits, logger)
 	if err != nil {
-		return fmt.Errorf("%w: listen: %w", errBadInput, err)
+		return fmt.Errorf("%w: %w", errBadInput, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	srv := httpserver.New(h, limits, logger)
 	fmt.Fprintf(stderr, "contract proxy: http://%s → %s (spec %s, enforce=%v)\n", ln.Addr(), up, c.spec, *enforce)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -145,7 +145,11 @@ var _ = Describe("mockd serve (in-process run)", func() {
 				`--log-level "loud"`, "debug, info, warn or error"),
 			Entry("stray argument", []string{"serve", "--spec", bookstore, "extra"},
 				`unexpected argument "extra"`, "Usage: mockd serve"),
-			Entry("--help", []string{"serve", "--help"}, "Usage: mockd serve --spec FILE [flags]"),
+			Entry("negative --max-conns", []string{"serve", "--spec", bookstore, "--port", "0", "--max-conns", "-1"},
+				"--max-conns -1 is negative"),
+			Entry("negative --idle-timeout on record", []string{"record", "--upstream", "http://127.0.0.1:9", "--cassette", "x.yaml", "--port", "0", "--idle-timeout", "-1s"},
+				"--idle-timeout -1s is negative"),
+			Entry("--help", []string{"serve", "--help"}, "Usage: mockd serve --spec FILE [flags]", "-max-conns", "-body-read-timeout"),
 			Entry("unknown command", []string{"frobnicate"}, `mockd: unknown command "frobnicate"`, "mockd help"),
 		)
 

@@ -16,6 +16,7 @@ import (
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
+	"github.com/mockd/mockd/internal/httpserver"
 	"github.com/mockd/mockd/recorder"
 	"github.com/mockd/mockd/validator"
 )
@@ -80,6 +81,7 @@ func record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	var red redactionFlags
 	red.register(fs)
+	limitFlags := httpserver.RegisterFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: mockd record --upstream URL --cassette PATH [flags]")
 		fs.PrintDefaults()
@@ -101,6 +103,11 @@ func record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		fmt.Fprintln(stderr, "mockd record:", err)
 		return err
+	}
+	limits, err := limitFlags.Limits()
+	if err != nil {
+		fmt.Fprintln(stderr, "mockd record:", err)
+		return errUsage
 	}
 	var spec *validator.Spec
 	if *specFile != "" {
@@ -125,12 +132,12 @@ func record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		_ = sink.Close()
 		return err
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(*host, strconv.Itoa(*port)))
+	ln, err := httpserver.Listen(net.JoinHostPort(*host, strconv.Itoa(*port)), limits, logger)
 	if err != nil {
 		_ = sink.Close()
-		return fmt.Errorf("listen on %s:%d: %w (is another server using the port? try --port)", *host, *port, err)
+		return err
 	}
-	hs := &http.Server{Handler: proxy, ReadHeaderTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	hs := httpserver.New(proxy, limits, logger)
 	fmt.Fprintf(stdout, "mockd %s: recording %s into %s\n  listening on http://%s\n", buildVersion(), up.Redacted(), *path, ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mockd/mockd/internal/httpserver"
 	"github.com/mockd/mockd/mockserver"
 	"github.com/mockd/mockd/recorder"
 	"github.com/mockd/mockd/validator"
@@ -39,6 +40,7 @@ type serveFlags struct {
 	matchHeaders   listFlag
 	ignoreQuery    listFlag
 	redaction      redactionFlags
+	limits         *httpserver.Flags
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
@@ -64,6 +66,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.Var(&f.matchHeaders, "match-header", "with --cassette, also match this request header (repeatable)")
 	fs.Var(&f.ignoreQuery, "ignore-query", "with --cassette, ignore this query parameter when matching (repeatable)")
 	f.redaction.register(fs)
+	f.limits = httpserver.RegisterFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: mockd serve --spec FILE [flags]\n       mockd serve --cassette FILE [--cassette FILE ...] [--spec FILE] [flags]")
 		fs.PrintDefaults()
@@ -105,7 +108,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "mockd serve:", err)
 		return err
 	}
+	limits, err := f.limits.Limits()
+	if err != nil {
+		fmt.Fprintln(stderr, "mockd serve:", err)
+		return errUsage
+	}
 	opts := []mockserver.Option{
+		mockserver.Limits(limits),
 		mockserver.Dynamic(f.dynamic),
 		mockserver.Errors(f.errors),
 		mockserver.CORS(f.cors),
