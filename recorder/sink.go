@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+	"gopkg.in/yaml.v3"
 )
 
 // ErrSinkClosed is returned by Append after Close.
@@ -25,13 +27,15 @@ type InteractionSink interface {
 
 // SinkConfig configures a Sink.
 type SinkConfig struct {
-	// FlushInterval 0 writes the file after every Append (the default; a
-	// kill loses at most the interactions in flight). A positive interval
-	// writes at most that often, plus on Flush and Close.
+	// FlushInterval 0 writes (and fsyncs) each interaction before Append
+	// returns (the default; a kill loses at most the interactions in
+	// flight). A positive interval buffers new interactions and writes them
+	// at most that often, plus on Flush and Close.
 	FlushInterval time.Duration
 	// Append keeps the interactions of an existing cassette at the path
-	// (format 1 or 2; it is rewritten as format 2). Otherwise the file is
-	// replaced by an empty cassette as soon as the Sink opens.
+	// (format 1 or 2; it is rewritten once, as format 2, when the Sink
+	// opens). Otherwise the file is replaced by an empty cassette as soon as
+	// the Sink opens.
 	Append bool
 	// Redactor is applied to every interaction before it is stored (nil:
 	// DefaultRedactor). Redacting twice is harmless.
@@ -40,23 +44,30 @@ type SinkConfig struct {
 	Logger *slog.Logger
 }
 
-// Sink is a cassette file that grows one interaction at a time. Every write
-// replaces the file atomically (temporary file, fsync, rename), so the file
-// on disk always loads, whatever happens to the process. Safe for concurrent
-// use.
+// appendHeader starts a version 2 cassette whose interactions are appended
+// one YAML list item at a time: the file is a valid cassette after every
+// item, so whatever prefix of appends reached the disk loads.
+const appendHeader = "---\nversion: 2\ninteractions:\n"
+
+// Sink is a cassette file that grows one interaction at a time. It appends
+// each interaction to the file as one write of a complete YAML list item
+// (never rewriting what is there), so recording costs O(bytes recorded) in
+// writes and holds no interactions in memory. Because each item is a single
+// write and the cassette's interaction list is the last thing in the file,
+// the file on disk always loads, even after a SIGKILL mid-recording; a
+// failed write is cut off again. Safe for concurrent use.
 type Sink struct {
 	path     string
 	cfg      SinkConfig
 	redactor *Redactor
 	logger   *slog.Logger
 
-	mu           sync.Mutex // guards interactions, gen, closed
-	interactions []*cassette.Interaction
-	gen          uint64
-	closed       bool
-
-	writeMu sync.Mutex // serialises file writes; guards written
-	written uint64
+	mu      sync.Mutex // guards everything below
+	f       *os.File
+	size    int64  // bytes of the file that are complete items
+	n       int    // interactions in the file or pending
+	pending []byte // encoded items not yet written (FlushInterval > 0)
+	closed  bool
 
 	stop chan struct{}
 	done chan struct{}
@@ -78,30 +89,64 @@ func NewSink(path string, cfg SinkConfig) (*Sink, error) {
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
+	data := []byte(appendHeader)
 	if cfg.Append {
 		c, err := LoadFile(path)
 		switch {
 		case err == nil:
 			for _, it := range c.Interactions {
+				if it == nil || it.DiscardOnSave {
+					continue
+				}
 				cp := cloneInteraction(it)
 				s.redactor.RedactInteraction(cp)
-				s.interactions = append(s.interactions, cp)
+				item, err := encodeItem(cp, s.n)
+				if err != nil {
+					return nil, fmt.Errorf("recorder: continue cassette %s: %w", path, err)
+				}
+				data = append(data, item...)
+				s.n++
 			}
 		case errors.Is(err, os.ErrNotExist):
 		default:
 			return nil, fmt.Errorf("recorder: continue cassette: %w", err)
 		}
 	}
-	s.gen = 1
-	if err := s.Flush(); err != nil {
+	if err := writeFileAtomic(path, data); err != nil {
 		return nil, err
 	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return nil, fmt.Errorf("recorder: open %s to append: %w", path, err)
+	}
+	s.f, s.size = f, int64(len(data))
 	if cfg.FlushInterval > 0 {
 		s.stop = make(chan struct{})
 		s.done = make(chan struct{})
 		go s.loop()
 	}
 	return s, nil
+}
+
+// encodeItem renders one interaction as a list item of appendHeader's
+// interactions list, laid out as Marshal lays out a whole cassette.
+func encodeItem(it *cassette.Interaction, id int) ([]byte, error) {
+	cp := *it
+	cp.ID = id
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(4)
+	if err := enc.Encode(&fileV2{Version: FormatV2, Interactions: []*cassette.Interaction{&cp}}); err != nil {
+		return nil, fmt.Errorf("encode interaction %d: %w", id, err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("encode interaction %d: %w", id, err)
+	}
+	_, item, ok := bytes.Cut(buf.Bytes(), []byte("\ninteractions:\n"))
+	if !ok {
+		return nil, fmt.Errorf("encode interaction %d: unexpected YAML layout", id)
+	}
+	return item, nil
 }
 
 func (s *Sink) loop() {
@@ -123,16 +168,16 @@ func (s *Sink) loop() {
 // Path returns the cassette file path.
 func (s *Sink) Path() string { return s.path }
 
-// Len returns the number of interactions held.
+// Len returns the number of interactions recorded (written or pending).
 func (s *Sink) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.interactions)
+	return s.n
 }
 
 // Append redacts a copy of i and adds it to the cassette; with
-// FlushInterval 0 the file is rewritten before Append returns. The caller
-// keeps ownership of i.
+// FlushInterval 0 it is on disk before Append returns. The caller keeps
+// ownership of i.
 func (s *Sink) Append(ctx context.Context, i *cassette.Interaction) error {
 	if i == nil {
 		return errors.New("recorder: Sink.Append: nil interaction")
@@ -143,47 +188,60 @@ func (s *Sink) Append(ctx context.Context, i *cassette.Interaction) error {
 	cp := cloneInteraction(i)
 	s.redactor.RedactInteraction(cp)
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.closed {
-		s.mu.Unlock()
 		return ErrSinkClosed
 	}
-	cp.ID = len(s.interactions)
-	s.interactions = append(s.interactions, cp)
-	s.gen++
-	s.mu.Unlock()
+	item, err := encodeItem(cp, s.n)
+	if err != nil {
+		return fmt.Errorf("recorder: append to %s: %w", s.path, err)
+	}
+	s.n++
+	s.pending = append(s.pending, item...)
 	if s.cfg.FlushInterval == 0 {
-		return s.Flush()
+		return s.flushLocked()
 	}
 	return nil
 }
 
-// Flush writes the current interactions to disk if they changed since the
-// last write.
+// Flush writes the pending interactions to disk and fsyncs the file.
 func (s *Sink) Flush() error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
 	s.mu.Lock()
-	gen := s.gen
-	snapshot := append([]*cassette.Interaction(nil), s.interactions...)
-	s.mu.Unlock()
-	if gen == s.written {
+	defer s.mu.Unlock()
+	if s.f == nil {
 		return nil
 	}
-	data, err := Marshal(snapshot)
-	if err != nil {
-		return fmt.Errorf("recorder: flush %s: %w", s.path, err)
+	return s.flushLocked()
+}
+
+// flushLocked writes s.pending in one write, so a kill leaves either all of
+// it or none; a failed write is truncated away. Call with s.mu held.
+func (s *Sink) flushLocked() error {
+	if len(s.pending) == 0 {
+		return nil
 	}
-	if err := writeFileAtomic(s.path, data); err != nil {
-		return err
+	if _, err := s.f.Write(s.pending); err != nil {
+		if terr := s.f.Truncate(s.size); terr != nil {
+			err = errors.Join(err, terr)
+		}
+		return fmt.Errorf("recorder: append to %s: %w (disk full? the file keeps its complete interactions)", s.path, err)
 	}
-	s.written = gen
+	s.size += int64(len(s.pending))
+	s.pending = s.pending[:0]
+	if cap(s.pending) > 1<<20 {
+		s.pending = nil // do not keep a large buffer for the life of the sink
+	}
+	if err := s.f.Sync(); err != nil {
+		return fmt.Errorf("recorder: fsync %s: %w", s.path, err)
+	}
 	return nil
 }
 
-// Close stops the timer, writes the file a last time and refuses further
-// appends. It is safe to call more than once. When a Proxy feeds the sink,
-// shut the HTTP server down first (http.Server.Shutdown waits for handlers):
-// the proxy appends just after the client has received the last byte.
+// Close stops the timer, writes what is pending and closes the file; later
+// appends fail with ErrSinkClosed. It is safe to call more than once. When
+// a Proxy feeds the sink, shut the HTTP server down first
+// (http.Server.Shutdown waits for handlers): the proxy appends just after
+// the client has received the last byte.
 func (s *Sink) Close() error {
 	s.mu.Lock()
 	already := s.closed
@@ -196,7 +254,14 @@ func (s *Sink) Close() error {
 		close(s.stop)
 		<-s.done
 	}
-	return s.Flush()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := s.flushLocked()
+	if cerr := s.f.Close(); cerr != nil && err == nil {
+		err = fmt.Errorf("recorder: close %s: %w", s.path, cerr)
+	}
+	s.f = nil
+	return err
 }
 
 // cloneInteraction deep-copies the maps and slices of an interaction so the
