@@ -1,10 +1,13 @@
 package mockserver
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+
+	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
 	"github.com/mockd/mockd/recorder"
 )
@@ -90,7 +93,11 @@ func (s *Server) setupPlayback() error {
 		if cfg.upstream == nil {
 			return fmt.Errorf("mockserver: on-miss proxy needs an upstream (--upstream URL)")
 		}
-		rp := httputil.NewSingleHostReverseProxy(cfg.upstream)
+		upstream := *cfg.upstream
+		rp := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(&upstream) // also sends the upstream's own Host header
+			pr.SetXForwarded()
+		}}
 		rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 			writeProblem(w, &Problem{Type: ProblemUpstream, Title: "Upstream unreachable", Status: http.StatusBadGateway,
 				Detail: fmt.Sprintf("forwarding %s %s to %s failed: %v", r.Method, r.URL.Path, cfg.upstream.Host, err)})
@@ -100,7 +107,15 @@ func (s *Server) setupPlayback() error {
 		if cfg.upstream == nil || cfg.sink == nil {
 			return fmt.Errorf("mockserver: on-miss record needs an upstream and a cassette to record to")
 		}
-		p, err := recorder.NewProxy(recorder.ProxyConfig{Upstream: cfg.upstream, Sink: cfg.sink, Redactor: cfg.redactor, Logger: cfg.logger})
+		sink := cfg.sink
+		if cfg.player != nil {
+			rs := &replayableSink{next: cfg.sink, player: cfg.player, source: "recorded"}
+			if named, ok := cfg.sink.(interface{ Path() string }); ok {
+				rs.source = named.Path()
+			}
+			sink = rs
+		}
+		p, err := recorder.NewProxy(recorder.ProxyConfig{Upstream: cfg.upstream, Sink: sink, Redactor: cfg.redactor, Logger: cfg.logger})
 		if err != nil {
 			return err
 		}
@@ -123,6 +138,10 @@ func (s *Server) playback(w http.ResponseWriter, r *http.Request) (source string
 	case MissSpec:
 		return "", false
 	case MissProxy:
+		if err := recorder.CheckForwardPath(r.URL); err != nil {
+			writeProblem(w, &Problem{Type: ProblemInvalidRequest, Title: "Path not forwarded", Status: http.StatusBadRequest, Detail: err.Error()})
+			return "problem", true
+		}
 		s.missHandler.ServeHTTP(w, r)
 		return "upstream", true
 	case MissRecord:
@@ -137,4 +156,19 @@ func (s *Server) playback(w http.ResponseWriter, r *http.Request) (source string
 	}
 	writeProblem(w, p)
 	return "problem", true
+}
+
+// replayableSink stores a recorded miss and makes it playable at once, so
+// `--on-miss record` records a request once and replays it afterwards.
+type replayableSink struct {
+	next   recorder.InteractionSink
+	player *recorder.Player
+	source string
+}
+
+func (r *replayableSink) Append(ctx context.Context, it *cassette.Interaction) error {
+	if err := r.next.Append(ctx, it); err != nil {
+		return err
+	}
+	return r.player.Add(it, r.source)
 }

@@ -6,7 +6,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -141,6 +143,59 @@ var _ = Describe("Playback of cassettes", func() {
 			Expect(c.Interactions).To(HaveLen(1))
 			Expect(c.Interactions[0].Request.URL).To(HaveSuffix("/authors/8"))
 			Expect(c.Interactions[0].Request.Headers.Get("Authorization")).NotTo(ContainSubstring("s3cret"))
+		})
+		It("records a miss once under --on-miss record, then replays it", func() {
+			var hits atomic.Int32
+			upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				n := hits.Add(1)
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, `{"hit":`+strconv.Itoa(int(n))+`}`)
+			}))
+			DeferCleanup(upstream.Close)
+			out := filepath.Join(GinkgoT().TempDir(), "once.yaml")
+			sink, err := recorder.NewSink(out, recorder.SinkConfig{})
+			Expect(err).NotTo(HaveOccurred())
+			srv := playbackServer([]string{path}, mockserver.OnMiss(mockserver.MissRecord), mockserver.Upstream(upstream.URL), mockserver.RecordTo(sink))
+			for range 3 {
+				resp := call(srv, "GET", "/authors/9?x=1", "")
+				Expect(resp.StatusCode).To(Equal(200))
+				Expect(bodyOf(resp)).To(Equal(`{"hit":1}`))
+			}
+			Expect(hits.Load()).To(Equal(int32(1)), "the upstream must see the request once")
+			Expect(sink.Close()).To(Succeed())
+			c, err := recorder.LoadFile(out)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.Interactions).To(HaveLen(1))
+		})
+		It("sends the upstream's Host and refuses dot segments under --on-miss proxy and record", func() {
+			var got []string
+			upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got = append(got, r.Host+" "+r.URL.Path)
+				_, _ = io.WriteString(w, "{}")
+			}))
+			DeferCleanup(upstream.Close)
+			u, err := url.Parse(upstream.URL)
+			Expect(err).NotTo(HaveOccurred())
+			sink, err := recorder.NewSink(filepath.Join(GinkgoT().TempDir(), "dots.yaml"), recorder.SinkConfig{})
+			Expect(err).NotTo(HaveOccurred())
+			DeferCleanup(sink.Close)
+			for _, srv := range []*mockserver.Server{
+				playbackServer([]string{path}, mockserver.OnMiss(mockserver.MissProxy), mockserver.Upstream(upstream.URL+"/base")),
+				playbackServer([]string{path}, mockserver.OnMiss(mockserver.MissRecord), mockserver.Upstream(upstream.URL+"/base"), mockserver.RecordTo(sink)),
+			} {
+				got = nil
+				req := httptest.NewRequest("GET", "/authors/1", nil)
+				req.Host = "client.example"
+				rec := httptest.NewRecorder()
+				srv.ServeHTTP(rec, req)
+				Expect(rec.Code).To(Equal(200))
+				Expect(got).To(Equal([]string{u.Host + " /base/authors/1"}))
+				for _, target := range []string{"/../secret", "/a/%2e%2e/%2E%2E/secret", "/a/..%2f..%2fsecret", "/a/..%5csecret"} {
+					resp := call(srv, "GET", target, "")
+					Expect(resp.StatusCode).To(Equal(http.StatusBadRequest), target)
+				}
+				Expect(got).To(HaveLen(1), "no dot-segment path may reach the upstream")
+			}
 		})
 		It("applies faults to played-back responses and journals them", func() {
 			rs, err := fault.ParseRules([]byte("rules:\n  - name: flaky\n    match: {path: /books/featured}\n    sequence: [{status: 503}, pass]\n"), "r.yaml")

@@ -20,14 +20,15 @@ import (
 // and chosen headers (see the Options). Lookup is a map access on a key
 // built from the request, so it does not slow down with cassette size.
 // Repeated identical requests get the matching interactions in recorded
-// order, then the last one again; Reset rewinds. Safe for concurrent use.
+// order, then the last one again; Reset rewinds. Add makes a newly
+// recorded interaction playable at once. Safe for concurrent use.
 type Player struct {
-	opts    options
+	opts options
+
+	mu      sync.Mutex // guards entries, buckets, byPath and bucket.next
 	entries []*entry
 	buckets map[string]*bucket
 	byPath  map[string][]*entry
-
-	mu sync.Mutex // guards bucket.next
 }
 
 type entry struct {
@@ -82,18 +83,48 @@ func NewPlayer(cassettes []*cassette.Cassette, opts ...Option) (*Player, error) 
 			if err != nil {
 				return nil, fmt.Errorf("recorder: cassette %s: interaction %d: %w (fix or remove the interaction)", source, idx, err)
 			}
-			e := &entry{it: it, source: source, index: idx, sig: sig}
-			p.entries = append(p.entries, e)
-			b := p.buckets[sig.key]
-			if b == nil {
-				b = &bucket{}
-				p.buckets[sig.key] = b
-			}
-			b.entries = append(b.entries, e)
-			p.byPath[sig.path] = append(p.byPath[sig.path], e)
+			p.index(&entry{it: it, source: source, index: idx, sig: sig})
 		}
 	}
 	return p, nil
+}
+
+// index adds e to the lookup tables. Call with p.mu held (or before
+// sharing p).
+func (p *Player) index(e *entry) {
+	p.entries = append(p.entries, e)
+	b := p.buckets[e.sig.key]
+	if b == nil {
+		b = &bucket{}
+		p.buckets[e.sig.key] = b
+	}
+	b.entries = append(b.entries, e)
+	p.byPath[e.sig.path] = append(p.byPath[e.sig.path], e)
+}
+
+// Add makes a redacted copy of a just-recorded interaction playable: the
+// next matching request replays it instead of missing again. source names
+// where it was recorded (e.g. the cassette file) for miss reports.
+func (p *Player) Add(it *cassette.Interaction, source string) error {
+	if it == nil {
+		return fmt.Errorf("recorder: Player.Add: nil interaction")
+	}
+	cp := cloneInteraction(it)
+	p.opts.redactor.RedactInteraction(cp)
+	sig, err := p.recordedSignature(cp)
+	if err != nil {
+		return fmt.Errorf("recorder: Player.Add from %s: %w", source, err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, e := range p.entries {
+		if e.source == source {
+			n++
+		}
+	}
+	p.index(&entry{it: cp, source: source, index: n, sig: sig})
+	return nil
 }
 
 // LoadPlayer loads cassette files (format 1 or 2) and builds a Player.
@@ -110,7 +141,11 @@ func LoadPlayer(paths []string, opts ...Option) (*Player, error) {
 }
 
 // Len returns the number of indexed interactions.
-func (p *Player) Len() int { return len(p.entries) }
+func (p *Player) Len() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.entries)
+}
 
 // Reset rewinds every request's position to its first recorded interaction.
 func (p *Player) Reset() {
@@ -130,19 +165,21 @@ func (p *Player) Match(r *http.Request) (*cassette.Interaction, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.mu.Lock()
 	b := p.buckets[sig.key]
 	if b == nil {
+		p.mu.Unlock()
 		return nil, &MissError{Method: r.Method, URL: p.opts.redactor.RedactURL(r.URL.String()), player: p, sig: sig}
 	}
-	p.mu.Lock()
 	i := b.next
 	if i >= len(b.entries) {
 		i = len(b.entries) - 1
 	} else {
 		b.next++
 	}
+	it := b.entries[i].it
 	p.mu.Unlock()
-	return b.entries[i].it, nil
+	return it, nil
 }
 
 // ServeHTTP answers r with its recorded response, or a 404
@@ -344,6 +381,8 @@ func (e *MissError) Closest() []NearMiss {
 }
 
 func (p *Player) closest(s signature, n int) []NearMiss {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	candidates := p.byPath[s.path]
 	if len(candidates) < n {
 		candidates = p.entries

@@ -12,6 +12,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -100,9 +101,35 @@ func NewProxy(cfg ProxyConfig) (*Proxy, error) {
 	return p, nil
 }
 
-// ServeHTTP forwards r upstream and records the exchange.
+// ServeHTTP forwards r upstream and records the exchange. A path with dot
+// segments is refused with 400 (see CheckForwardPath); the upstream sees
+// its own host in the Host header.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := CheckForwardPath(r.URL); err != nil {
+		writeProblem(w, http.StatusBadRequest, "Path not forwarded", err.Error(), nil)
+		return
+	}
 	p.rp.ServeHTTP(w, r)
+}
+
+// CheckForwardPath refuses a request path that a proxy must not forward
+// below an upstream base path: one with a "." or ".." segment, written
+// plainly or percent-encoded (%2e%2e, ..%2f), with / or \ as separator.
+// Joined to a base such as https://api/v1, such a path would reach outside
+// it once the upstream resolves the dot segments.
+func CheckForwardPath(u *url.URL) error {
+	for _, p := range []string{u.Path, u.RawPath} {
+		dec, err := url.PathUnescape(p)
+		if err != nil {
+			dec = p
+		}
+		for _, seg := range strings.FieldsFunc(dec, func(r rune) bool { return r == '/' || r == '\\' }) {
+			if seg == "." || seg == ".." {
+				return fmt.Errorf("path %q has a dot segment %q; mockd does not forward it, because the upstream would resolve it outside the base path (fix: send the path without . or .. segments)", u.EscapedPath(), seg)
+			}
+		}
+	}
+	return nil
 }
 
 func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
