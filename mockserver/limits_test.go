@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -86,5 +87,29 @@ var _ = Describe("server limits (Start)", func() {
 		_, err = io.ReadAll(c) // mockd answers (or closes) once the body read fails
 		var ne net.Error
 		Expect(errors.As(err, &ne) && ne.Timeout()).To(BeFalse(), "mockd kept waiting for the declared 1 GB body")
+	})
+})
+
+var _ = Describe("regex time budget", func() {
+	It("serves a request whose pattern check ran out of time, saying it was not checked", func() {
+		srv, err := mockserver.New(mockserver.SpecBytes([]byte(`openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /items:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: array, items: {type: string, pattern: '^(?=a)(a+)+$'}}
+      responses:
+        "204": {description: stored}
+`)))
+		Expect(err).NotTo(HaveOccurred())
+		item := `"` + strings.Repeat("a", 40) + `!"`
+		body := "[" + strings.TrimSuffix(strings.Repeat(item+",", 50), ",") + "]"
+		resp := call(srv, "POST", "/items", body, "Content-Type", "application/json")
+		Expect(resp.StatusCode).To(Equal(http.StatusNoContent))
+		Expect(resp.Header.Get(mockserver.NotCheckedHeader)).To(ContainSubstring("not checked"))
 	})
 })

@@ -64,7 +64,7 @@ func (s *Server) serveOperation(w http.ResponseWriter, r *http.Request, op *vali
 			Detail: detail,
 		})
 	}
-	if findings := s.spec.ValidateRequest(r, op); len(findings) > 0 {
+	if findings := s.notChecked(w, op, s.spec.ValidateRequest(r, op)); len(findings) > 0 {
 		return s.rejectInvalid(w, r, op, findings, prefs)
 	}
 	code := prefs.code
@@ -639,4 +639,24 @@ func contentTypeHeader(mt string) string {
 		return strings.TrimSuffix(mt, "*") + "octet-stream"
 	}
 	return mt
+}
+
+// NotCheckedHeader says that part of a request could not be validated (a
+// schema pattern ran out of its time budget); the request was not rejected
+// for it.
+const NotCheckedHeader = "X-Mockd-Not-Checked"
+
+// notChecked takes the "not checked" warnings out of findings: it logs them
+// and sets NotCheckedHeader, and returns the findings that reject.
+func (s *Server) notChecked(w http.ResponseWriter, op *validator.Operation, findings []validator.Finding) []validator.Finding {
+	out := findings[:0:0]
+	for _, f := range findings {
+		if f.Check != validator.CheckPatternNotChecked {
+			out = append(out, f)
+			continue
+		}
+		w.Header().Set(NotCheckedHeader, f.Message)
+		s.cfg.logger.Warn("request partly not validated", "operation", op.ID, "problem", f.Message)
+	}
+	return out
 }

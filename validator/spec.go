@@ -106,6 +106,7 @@ type Spec struct {
 	schemes   map[string]*SecurityScheme
 	validator libvalidator.Validator
 	cache     *lazyCache
+	regex     *regexEngine // pattern engine and per-validation regex budgets
 }
 
 // Load reads, parses and indexes the spec at path.
@@ -197,13 +198,14 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	spec.Warnings = append(spec.Warnings, spec.router.Warnings...)
 
 	spec.cache = newLazyCache()
+	spec.regex = newRegexEngine()
 	vopts := []config.Option{
 		config.WithSchemaCache(spec.cache),
 		config.WithoutSecurityValidation(),
 		// Forms (urlencoded, multipart), text, XML, YAML and CSV bodies
 		// are validated too, not only JSON.
 		config.WithStandardBodyDecoders(),
-		config.WithRegexEngine(compileRegex),
+		config.WithRegexEngine(spec.regex.compile),
 		config.WithBodyDecoder("application/x-www-form-urlencoded", formArrays(content.FormDecoder())),
 		config.WithBodyDecoder("multipart/form-data", formArrays(content.MultipartDecoder())),
 		config.WithLogger(o.logger),

@@ -87,6 +87,7 @@ func (s *Spec) ValidateRequest(r *http.Request, op *Operation) []Finding {
 			})
 		}
 	}
+	endRegex := s.regex.begin()
 	errs, err := s.guard(func() []*verrors.ValidationError {
 		if body != nil {
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -94,9 +95,13 @@ func (s *Spec) ValidateRequest(r *http.Request, op *Operation) []Finding {
 		_, errs := s.validator.ValidateHttpRequestSyncWithPathItem(libraryRequest(r, op), op.checked, op.RoutePath)
 		return errs
 	})
+	notChecked := endRegex()
 	if err != nil {
 		return append(findings, Finding{Check: CheckRequest, Message: "the request could not be validated: " + err.Error(),
 			Hint: "report this spec and request to mockd; the validator library failed on them"})
+	}
+	if notChecked != nil {
+		findings = append(findings, *notChecked)
 	}
 	return append(findings, toFindings(errs, true)...)
 }
@@ -191,6 +196,7 @@ func (s *Spec) ValidateResponse(r *http.Request, resp *http.Response, op *Operat
 		defer func() { resp.Body = io.NopCloser(bytes.NewReader(body)) }()
 	}
 	resp = declaredWildcard(resp, op)
+	endRegex := s.regex.begin()
 	errs, err := s.guard(func() []*verrors.ValidationError {
 		if body != nil {
 			resp.Body = io.NopCloser(bytes.NewReader(body))
@@ -198,11 +204,16 @@ func (s *Spec) ValidateResponse(r *http.Request, resp *http.Response, op *Operat
 		_, errs := s.validator.GetResponseBodyValidator().ValidateResponseBodyWithPathItem(libraryRequest(r, op), resp, op.checked, op.RoutePath)
 		return errs
 	})
+	notChecked := endRegex()
 	if err != nil {
 		return []Finding{{Check: CheckResponse, Message: "the response could not be validated: " + err.Error(),
 			Hint: "report this spec and response to mockd; the validator library failed on them"}}
 	}
-	return toFindings(errs, false)
+	findings := toFindings(errs, false)
+	if notChecked != nil {
+		findings = append(findings, *notChecked)
+	}
+	return findings
 }
 
 func toFindings(errs []*verrors.ValidationError, request bool) []Finding {

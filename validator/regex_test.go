@@ -1,0 +1,83 @@
+package validator_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/mockd/mockd/validator"
+)
+
+// A lookahead makes the pattern ECMAScript-only (regexp2, backtracking);
+// (a+)+$ against "aaaa…!" is catastrophic.
+const catastrophicSpec = `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /items:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: array
+              items: {type: string, pattern: '^(?=a)(a+)+$'}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {type: string, pattern: '^(?=a)(a+)+$'}
+`
+
+func catastrophicBody() string {
+	item := `"` + strings.Repeat("a", 40) + `!"`
+	return "[" + strings.TrimSuffix(strings.Repeat(item+",", 50), ",") + "]"
+}
+
+// Reproduced: each of 50 items timed out on its own (10.9 s) and every
+// timeout counted as "does not match", rejecting the request. Now one budget
+// covers the request, and what it could not check is a warning.
+func TestRegexTimeoutIsNotCheckedNotRejected(t *testing.T) {
+	spec, err := validator.Parse([]byte(catastrophicSpec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("POST", "/items", strings.NewReader(catastrophicBody()))
+	req.Header.Set("Content-Type", "application/json")
+	op, err := spec.Router().Find(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string, findings []validator.Finding) {
+		t.Helper()
+		if len(findings) != 1 {
+			t.Fatalf("%s: %d findings, want one warning: %+v", what, len(findings), findings)
+		}
+		f := findings[0]
+		if f.Check != validator.CheckPatternNotChecked || f.Severity != validator.SeverityWarning ||
+			!strings.Contains(f.Message, "skipped after") {
+			t.Fatalf("%s: %+v, want a %s warning naming skipped matches", what, f, validator.CheckPatternNotChecked)
+		}
+	}
+	check("request", spec.ValidateRequest(req, op))
+	resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(bytes.NewReader([]byte(catastrophicBody())))}
+	check("response", spec.ValidateResponse(req, resp, op))
+
+	good := httptest.NewRequest("POST", "/items", strings.NewReader(`["aaa","a"]`))
+	good.Header.Set("Content-Type", "application/json")
+	if f := spec.ValidateRequest(good, op); len(f) != 0 {
+		t.Fatalf("matching values: %+v", f)
+	}
+	bad := httptest.NewRequest("POST", "/items", strings.NewReader(`["b"]`))
+	bad.Header.Set("Content-Type", "application/json")
+	if f := spec.ValidateRequest(bad, op); len(f) == 0 || f[0].Check == validator.CheckPatternNotChecked {
+		t.Fatalf("a value that fails the pattern fast must still be rejected: %+v", f)
+	}
+}
