@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -18,7 +19,7 @@ const maxAdminBody = 1 << 20
 
 // adminHandler serves the admin API under AdminPrefix:
 //
-//	GET    /__mockd/health                  status, seed, uptime, operation and rule counts
+//	GET    /__mockd/health                  status, seed, uptime, operation and rule counts, goroutines
 //	GET    /__mockd/requests                journal (filters: path, method, operation, rule, key, header, since, after, limit)
 //	DELETE /__mockd/requests                clear the journal
 //	GET    /__mockd/faults                  the fault rules in evaluation order
@@ -89,6 +90,7 @@ func (s *Server) adminHealth(w http.ResponseWriter, _ *http.Request) {
 		"rules":        len(s.faults.Rules()),
 		"journal":      s.journal.Len(),
 		"uptime_ms":    time.Since(s.started).Milliseconds(),
+		"goroutines":   runtime.NumGoroutine(),
 	})
 }
 
