@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"flag"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -19,10 +21,33 @@ const clientWait = 5 * time.Second
 
 func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
+// logBuffer is a goroutine-safe log sink.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // start serves h with l on 127.0.0.1 and returns the address.
 func start(t *testing.T, h http.Handler, l Limits) string {
 	t.Helper()
-	ln, err := Listen("127.0.0.1:0", l, quiet())
+	return startLogged(t, h, l, quiet())
+}
+
+func startLogged(t *testing.T, h http.Handler, l Limits, logger *slog.Logger) string {
+	t.Helper()
+	ln, err := Listen("127.0.0.1:0", l, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +99,8 @@ func TestIdleConnectionIsClosed(t *testing.T) {
 
 func TestConnectionCapHoldsTheNextConnection(t *testing.T) {
 	const max = 2
-	addr := start(t, ok, Limits{MaxConns: max})
+	logs := &logBuffer{}
+	addr := startLogged(t, ok, Limits{MaxConns: max}, slog.New(slog.NewTextHandler(logs, nil)))
 	held := make([]net.Conn, max)
 	for i := range held {
 		held[i] = dial(t, addr)
@@ -96,6 +122,9 @@ func TestConnectionCapHoldsTheNextConnection(t *testing.T) {
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("after a slot freed, the waiting connection got %v, %v", resp, err)
+	}
+	if !strings.Contains(logs.String(), "connection cap reached") {
+		t.Fatalf("no warning logged at the cap: %q", logs.String())
 	}
 }
 
