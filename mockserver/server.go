@@ -42,6 +42,7 @@ type config struct {
 	faultFile      string
 	faultHeader    bool
 	journalSize    int
+	journalBytes   int64
 	redactor       *recorder.Redactor
 	player         *recorder.Player
 	onMiss         MissMode
@@ -105,6 +106,18 @@ func JournalSize(n int) Option {
 			return fmt.Errorf("mockserver: journal size %d must not be negative", n)
 		}
 		c.journalSize = n
+		return nil
+	}
+}
+
+// JournalBytes bounds the request journal's memory (DefaultJournalBytes by
+// default); the oldest entries go first when it or JournalSize is reached.
+func JournalBytes(n int64) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("mockserver: journal bytes %d must not be negative (fix: 0 for the default %d)", n, DefaultJournalBytes)
+		}
+		c.journalBytes = n
 		return nil
 	}
 }
@@ -184,7 +197,7 @@ func New(opts ...Option) (*Server, error) {
 		fopts = append(fopts, fault.WithSeed(cfg.seed))
 	}
 	s.faults = fault.NewEngine(rules, fopts...)
-	s.journal = NewJournal(cfg.journalSize)
+	s.journal = NewBoundedJournal(cfg.journalSize, cfg.journalBytes)
 	if cfg.redactor == nil {
 		cfg.redactor = recorder.DefaultRedactor()
 		s.cfg.redactor = cfg.redactor
@@ -246,7 +259,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.admin.ServeHTTP(w, r)
 		return
 	}
-	e := Entry{Seq: s.journal.nextSeq(), Received: time.Now(), Method: r.Method, Path: r.URL.Path}
+	e := Entry{Seq: s.journal.begin(), Received: time.Now(), Method: r.Method, Path: r.URL.Path}
+	defer s.journal.done()
 	freq := fault.NewRequest(r)
 	e.ConnID, e.ConnIndex = freq.ConnID, freq.ConnIndex
 	var op *validator.Operation

@@ -32,6 +32,7 @@ type serveFlags struct {
 	faults         string
 	faultHeader    bool
 	journalSize    int
+	journalBytes   int64
 	cassettes      listFlag
 	onMiss         string
 	upstream       string
@@ -57,6 +58,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.faults, "faults", "", "fault rules file (YAML): see the README's Chaos testing section")
 	fs.BoolVar(&f.faultHeader, "fault-header", false, "let requests pick a fault with the X-Mockd-Fault header")
 	fs.IntVar(&f.journalSize, "journal-size", mockserver.DefaultJournalSize, "requests kept in the journal (GET /__mockd/requests)")
+	fs.Int64Var(&f.journalBytes, "journal-bytes", mockserver.DefaultJournalBytes, "memory bound of the journal in bytes (oldest entries go first)")
 	fs.Var(&f.cassettes, "cassette", "replay this go-vcr cassette (format 1 or 2; repeatable)")
 	fs.StringVar(&f.onMiss, "on-miss", "", "with --cassette, when nothing matches: error (default without --spec), spec (default with --spec), proxy or record")
 	fs.StringVar(&f.upstream, "upstream", "", "with --on-miss proxy|record: the real API")
@@ -113,6 +115,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		mockserver.Logger(logger),
 		mockserver.FaultHeader(f.faultHeader),
 		mockserver.JournalSize(f.journalSize),
+		mockserver.JournalBytes(f.journalBytes),
 	}
 	if f.seed != "" {
 		seed, err := strconv.ParseUint(f.seed, 10, 64)
@@ -125,6 +128,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if f.journalSize < 0 {
 		fmt.Fprintf(stderr, "mockd serve: --journal-size %d must not be negative\n", f.journalSize)
+		return errUsage
+	}
+	if f.journalBytes < 0 {
+		fmt.Fprintf(stderr, "mockd serve: --journal-bytes %d must not be negative\n", f.journalBytes)
 		return errUsage
 	}
 	if f.faults != "" {
