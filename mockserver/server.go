@@ -36,6 +36,7 @@ type config struct {
 	seedSet        bool
 	errors         bool
 	cors           bool
+	corsOrigins    []string
 	checkResponses bool
 	logger         *slog.Logger
 	faults         *fault.RuleSet
@@ -78,8 +79,9 @@ func Seed(n uint64) Option {
 // problem responses (Prism's --errors).
 func Errors(on bool) Option { return func(c *config) error { c.errors = on; return nil } }
 
-// CORS answers preflight requests and adds permissive CORS headers to every
-// response. On by default.
+// CORS answers preflight requests and adds CORS headers to every response
+// (Access-Control-Allow-Origin: *, no credentials; see CORSOrigins). On by
+// default.
 func CORS(on bool) Option { return func(c *config) error { c.cors = on; return nil } }
 
 // CheckResponses validates every served response against the spec and logs
@@ -147,6 +149,7 @@ type Server struct {
 	journal     *Journal
 	missHandler http.Handler
 	admin       http.Handler
+	cors        *corsPolicy // nil: CORS off
 	started     time.Time
 }
 
@@ -206,6 +209,9 @@ func New(opts ...Option) (*Server, error) {
 		if err := s.setupPlayback(); err != nil {
 			return nil, err
 		}
+	}
+	if cfg.cors {
+		s.cors = newCORSPolicy(cfg.corsOrigins)
 	}
 	s.admin = s.adminHandler()
 	s.started = time.Now()
@@ -286,9 +292,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// Never validate or record a truncated body: say so instead.
 			writeProblem(w, &Problem{Type: ProblemTooLarge, Title: "Request body too large", Status: http.StatusRequestEntityTooLarge,
 				Detail: fmt.Sprintf("mockd reads request bodies of at most %d MiB; this one is larger.", maxRequestBody>>20)})
-			e.Finished = time.Now()
-			e.Elapsed, e.Status, e.End, e.Source = e.Finished.Sub(e.Received), http.StatusRequestEntityTooLarge, fault.EndNormal.String(), "problem"
-			s.journal.add(e)
+			s.journalEarly(&e, http.StatusRequestEntityTooLarge, "problem")
 			return
 		}
 		if len(body) > 0 {
@@ -298,10 +302,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
 
+	if s.cors != nil && s.preflight(w, r) {
+		s.journalEarly(&e, http.StatusNoContent, "cors-preflight")
+		return
+	}
+	w = s.withCORS(w, r)
 	d := s.faults.Decide(freq)
 	e.Rule, e.Key, e.Ordinal, e.Seed, e.Reason = d.Rule, d.Key, d.Ordinal, d.Seed, d.Reason
 	tw := &timingWriter{ResponseWriter: w}
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w = s.withCORS(w, r) // also when a fault captures the response
 		if s.cfg.player != nil {
 			source, done := s.playback(w, r)
 			if done {
@@ -324,6 +334,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.journal.add(e)
 }
 
+// journalEarly journals a request answered before the fault decision.
+func (s *Server) journalEarly(e *Entry, status int, source string) {
+	e.Finished = time.Now()
+	e.Elapsed, e.Status, e.End, e.Source = e.Finished.Sub(e.Received), status, fault.EndNormal.String(), source
+	s.journal.add(*e)
+}
+
 // mock answers as the spec says (CORS, routing result, operation) and says
 // where the answer came from.
 func (s *Server) mock(w http.ResponseWriter, r *http.Request, op *validator.Operation, routeErr error) (source string) {
@@ -338,12 +355,6 @@ func (s *Server) mock(w http.ResponseWriter, r *http.Request, op *validator.Oper
 			source = "panic"
 		}
 	}()
-	if s.cfg.cors {
-		if s.preflight(w, r) {
-			return "cors-preflight"
-		}
-		addCORSHeaders(w.Header(), r)
-	}
 	var mna *validator.MethodNotAllowedError
 	switch {
 	case routeErr == nil:

@@ -27,6 +27,7 @@ type serveFlags struct {
 	seed           string
 	errors         bool
 	cors           bool
+	corsOrigins    string
 	checkResponses bool
 	logLevel       string
 	faults         string
@@ -53,6 +54,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.seed, "seed", "", "seed for generated data (default: random, printed at start-up)")
 	fs.BoolVar(&f.errors, "errors", false, "answer 500 with the violations when a mock response does not match the spec")
 	fs.BoolVar(&f.cors, "cors", true, "answer CORS preflights and add CORS headers (--cors=false to disable)")
+	fs.StringVar(&f.corsOrigins, "cors-origins", "", "comma-separated origins allowed with credentials (default: * without credentials)")
 	fs.BoolVar(&f.checkResponses, "check-responses", false, "validate every served response and log violations (debug)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&f.faults, "faults", "", "fault rules file (YAML): see the README's Chaos testing section")
@@ -129,6 +131,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if f.journalSize < 0 {
 		fmt.Fprintf(stderr, "mockd serve: --journal-size %d must not be negative\n", f.journalSize)
 		return errUsage
+	}
+	if f.corsOrigins != "" {
+		var origins []string
+		for _, o := range strings.Split(f.corsOrigins, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				origins = append(origins, o)
+			}
+		}
+		opts = append(opts, mockserver.CORSOrigins(origins...))
 	}
 	if f.journalBytes < 0 {
 		fmt.Fprintf(stderr, "mockd serve: --journal-bytes %d must not be negative\n", f.journalBytes)
