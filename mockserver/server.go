@@ -286,7 +286,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body, err = io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 		_ = r.Body.Close()
 		if err != nil {
-			e.Error = "reading the request body: " + err.Error()
+			s.bodyReadFailed(s.withCORS(w, r), r, &e, len(body), err)
+			return
 		}
 		if len(body) > maxRequestBody {
 			// Never validate or record a truncated body: say so instead.
