@@ -49,6 +49,9 @@ type config struct {
 	onMiss         MissMode
 	upstream       *url.URL
 	sink           recorder.InteractionSink
+	adminToken     string
+	adminAddr      string
+	refuseMax      time.Duration
 }
 
 // WithSpec serves an already loaded spec.
@@ -262,7 +265,7 @@ const maxRequestBody = 16 << 20
 // (CORS, routing, validation, response), then the journal entry.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
-		s.admin.ServeHTTP(w, r)
+		s.serveAdmin(w, r, nil)
 		return
 	}
 	e := Entry{Seq: s.journal.begin(), Received: time.Now(), Method: r.Method, Path: r.URL.Path}
