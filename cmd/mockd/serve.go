@@ -9,10 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/mockd/mockd/fault"
 	"github.com/mockd/mockd/mockserver"
 	"github.com/mockd/mockd/recorder"
 	"github.com/mockd/mockd/validator"
@@ -34,6 +36,9 @@ type serveFlags struct {
 	faultHeader    bool
 	journalSize    int
 	journalBytes   int64
+	adminToken     string
+	adminAddr      string
+	refuseMax      time.Duration
 	cassettes      listFlag
 	onMiss         string
 	upstream       string
@@ -61,6 +66,9 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.BoolVar(&f.faultHeader, "fault-header", false, "let requests pick a fault with the X-Mockd-Fault header")
 	fs.IntVar(&f.journalSize, "journal-size", mockserver.DefaultJournalSize, "requests kept in the journal (GET /__mockd/requests)")
 	fs.Int64Var(&f.journalBytes, "journal-bytes", mockserver.DefaultJournalBytes, "memory bound of the journal in bytes (oldest entries go first)")
+	fs.StringVar(&f.adminToken, "admin-token", "", "require Authorization: Bearer TOKEN on the admin API (default: $MOCKD_ADMIN_TOKEN)")
+	fs.StringVar(&f.adminAddr, "admin-addr", "", "serve the admin API on its own address (e.g. 127.0.0.1:4011), never refused by faults")
+	fs.DurationVar(&f.refuseMax, "refuse-max", fault.DefaultRefuseMax, "longest refuse window; longer ones are cut to it")
 	fs.Var(&f.cassettes, "cassette", "replay this go-vcr cassette (format 1 or 2; repeatable)")
 	fs.StringVar(&f.onMiss, "on-miss", "", "with --cassette, when nothing matches: error (default without --spec), spec (default with --spec), proxy or record")
 	fs.StringVar(&f.upstream, "upstream", "", "with --on-miss proxy|record: the real API")
@@ -141,6 +149,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		opts = append(opts, mockserver.CORSOrigins(origins...))
 	}
+	if f.adminToken == "" {
+		f.adminToken = os.Getenv("MOCKD_ADMIN_TOKEN")
+	}
+	if f.refuseMax <= 0 {
+		fmt.Fprintf(stderr, "mockd serve: --refuse-max %s must be positive\n", f.refuseMax)
+		return errUsage
+	}
+	opts = append(opts, mockserver.AdminToken(f.adminToken), mockserver.AdminAddr(f.adminAddr), mockserver.RefuseMax(f.refuseMax))
 	if f.journalBytes < 0 {
 		fmt.Fprintf(stderr, "mockd serve: --journal-bytes %d must not be negative\n", f.journalBytes)
 		return errUsage
@@ -223,7 +239,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if f.faults != "" {
 		fmt.Fprintf(stdout, "  faults: %s (%d rules, seed %d)\n", f.faults, len(srv.Faults().Rules()), srv.Faults().Seed())
 	}
-	fmt.Fprintf(stdout, "  admin: %s/__mockd/health, %s/__mockd/requests\n", base, base)
+	fmt.Fprintf(stdout, "  admin: %s/__mockd/health, %s/__mockd/requests\n", in.AdminURL, in.AdminURL)
 	if spec != nil {
 		for _, w := range spec.Warnings {
 			logger.Warn("spec", "warning", w)
