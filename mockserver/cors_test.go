@@ -10,6 +10,7 @@ import (
 
 	"github.com/mockd/mockd/fault"
 	"github.com/mockd/mockd/mockserver"
+	"github.com/mockd/mockd/recorder"
 )
 
 // evilOrigin is a web page that must not read mocked data with credentials.
@@ -52,6 +53,29 @@ var _ = Describe("CORS on every response", func() {
 		writeCassette(path, [4]string{"GET", "http://api.test/things", "200", `{"a":1}`})
 		srv := playbackServer([]string{path}, mockserver.OnMiss(mockserver.MissProxy), mockserver.Upstream(upstream.URL))
 		resp := call(srv, "GET", "/other", "", "Origin", evilOrigin)
+		Expect(resp.StatusCode).To(Equal(200))
+		Expect(resp.Header.Get("Access-Control-Allow-Origin")).To(Equal("*"))
+		Expect(resp.Header.Get("Access-Control-Allow-Credentials")).To(BeEmpty())
+	})
+
+	It("never adds CORS headers to the admin API", func() {
+		resp := call(newServer(mockserver.SpecFile(bookstore)), "GET", "/__mockd/health", "", "Origin", evilOrigin)
+		Expect(resp.StatusCode).To(Equal(http.StatusForbidden))
+		Expect(resp.Header.Get("Access-Control-Allow-Origin")).To(BeEmpty())
+		resp = call(newServer(mockserver.SpecFile(bookstore)), "GET", "/__mockd/health", "")
+		Expect(resp.StatusCode).To(Equal(http.StatusOK))
+		Expect(resp.Header.Get("Access-Control-Allow-Origin")).To(BeEmpty())
+	})
+
+	It("replaces CORS headers recorded in a cassette", func() {
+		path := filepath.Join(GinkgoT().TempDir(), "c.yaml")
+		writeCassette(path, [4]string{"GET", "http://api.test/things", "200", `{"a":1}`})
+		c, err := recorder.LoadFile(path)
+		Expect(err).NotTo(HaveOccurred())
+		c.Interactions[0].Response.Headers["Access-Control-Allow-Origin"] = []string{evilOrigin}
+		c.Interactions[0].Response.Headers["Access-Control-Allow-Credentials"] = []string{"true"}
+		Expect(recorder.SaveFile(path, c)).To(Succeed())
+		resp := call(playbackServer([]string{path}), "GET", "/things", "", "Origin", evilOrigin)
 		Expect(resp.StatusCode).To(Equal(200))
 		Expect(resp.Header.Get("Access-Control-Allow-Origin")).To(Equal("*"))
 		Expect(resp.Header.Get("Access-Control-Allow-Credentials")).To(BeEmpty())

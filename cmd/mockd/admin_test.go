@@ -19,6 +19,15 @@ var _ = Describe("mockd serve: admin and CORS flags", func() {
 		Expect(status).To(Equal(http.StatusOK))
 	})
 
+	It("takes the admin token from $MOCKD_ADMIN_TOKEN when the flag is not given", func() {
+		GinkgoT().Setenv("MOCKD_ADMIN_TOKEN", "from-env")
+		inst := startRun("--spec", bookstore, "--port", "0")
+		status, _, _ := get(inst.base + "/__mockd/health")
+		Expect(status).To(Equal(http.StatusUnauthorized))
+		status, _, _ = get(inst.base+"/__mockd/health", "Authorization", "Bearer from-env")
+		Expect(status).To(Equal(http.StatusOK))
+	})
+
 	It("--admin-addr serves the admin API on its own address and prints it", func() {
 		inst := startRun("--spec", bookstore, "--port", "0", "--admin-addr", "127.0.0.1:0")
 		m := regexp.MustCompile(`admin: (http://127\.0\.0\.1:\d+)/__mockd/health`).FindStringSubmatch(string(inst.out.Contents()))
