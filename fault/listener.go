@@ -13,6 +13,11 @@ import (
 // ErrRefusing is returned by RefuseFor while a refuse window is already open.
 var ErrRefusing = errors.New("listener is already refusing connections")
 
+// DefaultRefuseMax bounds a refuse window that asks for more (a rule's
+// `refuse: 1h`, or a client's X-Mockd-Fault: refuse=1h): longer windows are
+// cut to it, so a listener never stays down for long.
+const DefaultRefuseMax = 60 * time.Second
+
 // relistenTries bounds how long the listener retries binding its address
 // again after a refuse window.
 const (
@@ -25,8 +30,9 @@ const (
 // the same address. Accept blocks across the window, so an http.Server built
 // on it keeps serving.
 type Listener struct {
-	addr   net.Addr
-	logger *slog.Logger
+	addr      net.Addr
+	logger    *slog.Logger
+	refuseMax time.Duration
 
 	mu     sync.Mutex
 	inner  net.Listener  // nil while refusing
@@ -42,7 +48,40 @@ func NewListener(addr string) (*Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fault: listen on %s: %w (fix: choose a free address, e.g. 127.0.0.1:0)", addr, err)
 	}
-	return &Listener{addr: in.Addr(), inner: in, closed: make(chan struct{}), logger: slog.Default()}, nil
+	return &Listener{addr: in.Addr(), inner: in, closed: make(chan struct{}), logger: slog.Default(), refuseMax: DefaultRefuseMax}, nil
+}
+
+// SetRefuseMax bounds every refuse window to max (DefaultRefuseMax when max
+// <= 0). Call it before serving.
+func (l *Listener) SetRefuseMax(max time.Duration) {
+	if max <= 0 {
+		max = DefaultRefuseMax
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.refuseMax = max
+}
+
+// SetLogger sets the logger of re-listen failures and cut windows (default
+// slog.Default()).
+func (l *Listener) SetLogger(lg *slog.Logger) {
+	if lg != nil {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.logger = lg
+	}
+}
+
+// bound cuts a refuse window to the listener's maximum, saying so.
+func (l *Listener) bound(d time.Duration) time.Duration {
+	l.mu.Lock()
+	max, lg := l.refuseMax, l.logger
+	l.mu.Unlock()
+	if d > max {
+		lg.Warn("fault listener: refuse window cut to the maximum", "addr", l.addr.String(), "asked", d, "max", max)
+		return max
+	}
+	return d
 }
 
 // Addr returns the address, stable across refuse windows.
@@ -103,10 +142,11 @@ func (l *Listener) Refusing() bool {
 	return l.inner == nil && !l.done
 }
 
-// RefuseFor closes the listening socket, waits d (or until ctx is done or the
-// listener is closed), then listens again on the same address. It blocks for
-// the window.
+// RefuseFor closes the listening socket, waits d (at most the refuse max; or
+// until ctx is done or the listener is closed), then listens again on the
+// same address. It blocks for the window.
 func (l *Listener) RefuseFor(ctx context.Context, d time.Duration) error {
+	d = l.bound(d)
 	if err := l.stop(); err != nil {
 		return err
 	}
@@ -121,8 +161,10 @@ func (l *Listener) RefuseFor(ctx context.Context, d time.Duration) error {
 	return l.relisten()
 }
 
-// startRefuse closes the socket now and re-listens after d in the background.
+// startRefuse closes the socket now and re-listens after d (at most the
+// refuse max) in the background.
 func (l *Listener) startRefuse(d time.Duration) error {
+	d = l.bound(d)
 	if err := l.stop(); err != nil {
 		return err
 	}

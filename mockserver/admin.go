@@ -20,7 +20,7 @@ const maxAdminBody = 1 << 20
 // adminHandler serves the admin API under AdminPrefix:
 //
 //	GET    /__mockd/health                  status, seed, uptime, operation and rule counts, goroutines
-//	GET    /__mockd/requests                journal (filters: path, method, operation, rule, key, header, since, after, limit)
+//	GET    /__mockd/requests                journal page (filters: path, method, operation, rule, key, header, since; after=cursor, limit<=MaxJournalPage)
 //	DELETE /__mockd/requests                clear the journal
 //	GET    /__mockd/faults                  the fault rules in evaluation order
 //	POST   /__mockd/faults                  add rules (a fault file, YAML or JSON); ?replace=true replaces all
@@ -81,18 +81,24 @@ func (s *Server) adminHealth(w http.ResponseWriter, _ *http.Request) {
 		interactions = s.cfg.player.Len()
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"status":       "ok",
-		"spec":         specFile,
-		"operations":   ops,
-		"interactions": interactions,
-		"seed":         s.cfg.seed,
-		"fault_seed":   s.faults.Seed(),
-		"rules":        len(s.faults.Rules()),
-		"journal":      s.journal.Len(),
-		"uptime_ms":    time.Since(s.started).Milliseconds(),
-		"goroutines":   runtime.NumGoroutine(),
+		"status":        "ok",
+		"spec":          specFile,
+		"operations":    ops,
+		"interactions":  interactions,
+		"seed":          s.cfg.seed,
+		"fault_seed":    s.faults.Seed(),
+		"rules":         len(s.faults.Rules()),
+		"journal":       s.journal.Len(),
+		"journal_bytes": s.journal.Bytes(),
+		"in_flight":     s.journal.InFlight(),
+		"uptime_ms":     time.Since(s.started).Milliseconds(),
+		"goroutines":    runtime.NumGoroutine(),
 	})
 }
+
+// MaxJournalPage is the most entries one GET /__mockd/requests returns (and
+// its default limit); page on with after=<next>.
+const MaxJournalPage = 1000
 
 func (s *Server) adminRequests(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -108,27 +114,49 @@ func (s *Server) adminRequests(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Since = t
 	}
+	limit := MaxJournalPage
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			adminError(w, http.StatusBadRequest, fmt.Sprintf("limit=%q is not a non-negative integer", v))
+		if err != nil || n < 0 || n > MaxJournalPage {
+			adminError(w, http.StatusBadRequest, fmt.Sprintf("limit=%q must be an integer from 0 to %d (page on with after=<next>)", v, MaxJournalPage))
 			return
 		}
-		f.Limit = n
+		if n > 0 {
+			limit = n
+		}
 	}
-	if v := q.Get("after"); v != "" {
-		n, err := strconv.ParseUint(v, 10, 64)
+	forward := q.Has("after")
+	if forward {
+		n, err := strconv.ParseUint(q.Get("after"), 10, 64)
 		if err != nil {
-			adminError(w, http.StatusBadRequest, fmt.Sprintf("after=%q is not a sequence number", v))
+			adminError(w, http.StatusBadRequest, fmt.Sprintf("after=%q is not a cursor (the \"next\" of the previous page, or 0 for the oldest)", q.Get("after")))
 			return
 		}
-		f.AfterSeq = n
+		f.After = n
 	}
-	entries := s.journal.Entries(f)
-	if entries == nil {
-		entries = []Entry{}
+	streamPage(w, s.journal.Page(f, limit, forward))
+}
+
+// streamPage writes a journal page as JSON, encoding the entries one by one
+// rather than building the whole document in memory.
+func streamPage(w http.ResponseWriter, p Page) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, err := fmt.Fprintf(w, "{\"count\": %d, \"next\": %d, \"more\": %t, \"requests\": [", len(p.Entries), p.Next, p.More)
+	enc := json.NewEncoder(w)
+	for i := range p.Entries {
+		if err != nil {
+			return // the client left: stop encoding
+		}
+		if i > 0 {
+			_, err = io.WriteString(w, ",")
+		}
+		if err == nil {
+			err = enc.Encode(&p.Entries[i])
+		}
+		p.Entries[i] = Entry{} // let encoded entries go
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"count": len(entries), "requests": entries})
+	_, _ = io.WriteString(w, "]}\n")
 }
 
 func (s *Server) adminAddFaults(w http.ResponseWriter, r *http.Request) {

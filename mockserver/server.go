@@ -37,18 +37,23 @@ type config struct {
 	seedSet        bool
 	errors         bool
 	cors           bool
+	corsOrigins    []string
 	checkResponses bool
 	logger         *slog.Logger
 	faults         *fault.RuleSet
 	faultFile      string
 	faultHeader    bool
 	journalSize    int
+	journalBytes   int64
 	redactor       *recorder.Redactor
 	player         *recorder.Player
 	onMiss         MissMode
 	upstream       *url.URL
 	sink           recorder.InteractionSink
 	limits         httpserver.Limits
+	adminToken     string
+	adminAddr      string
+	refuseMax      time.Duration
 }
 
 // WithSpec serves an already loaded spec.
@@ -79,8 +84,9 @@ func Seed(n uint64) Option {
 // problem responses (Prism's --errors).
 func Errors(on bool) Option { return func(c *config) error { c.errors = on; return nil } }
 
-// CORS answers preflight requests and adds permissive CORS headers to every
-// response. On by default.
+// CORS answers preflight requests and adds CORS headers to every response
+// (Access-Control-Allow-Origin: *, no credentials; see CORSOrigins). On by
+// default.
 func CORS(on bool) Option { return func(c *config) error { c.cors = on; return nil } }
 
 // CheckResponses validates every served response against the spec and logs
@@ -111,6 +117,18 @@ func JournalSize(n int) Option {
 	}
 }
 
+// JournalBytes bounds the request journal's memory (DefaultJournalBytes by
+// default); the oldest entries go first when it or JournalSize is reached.
+func JournalBytes(n int64) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("mockserver: journal bytes %d must not be negative (fix: 0 for the default %d)", n, DefaultJournalBytes)
+		}
+		c.journalBytes = n
+		return nil
+	}
+}
+
 // Redactor sets how secrets are redacted in the journal (recorder's default
 // redaction otherwise: Authorization, cookies, API keys, *token*, ...).
 func Redactor(r *recorder.Redactor) Option {
@@ -136,6 +154,7 @@ type Server struct {
 	journal     *Journal
 	missHandler http.Handler
 	admin       http.Handler
+	cors        *corsPolicy // nil: CORS off
 	started     time.Time
 }
 
@@ -186,7 +205,7 @@ func New(opts ...Option) (*Server, error) {
 		fopts = append(fopts, fault.WithSeed(cfg.seed))
 	}
 	s.faults = fault.NewEngine(rules, fopts...)
-	s.journal = NewJournal(cfg.journalSize)
+	s.journal = NewBoundedJournal(cfg.journalSize, cfg.journalBytes)
 	if cfg.redactor == nil {
 		cfg.redactor = recorder.DefaultRedactor()
 		s.cfg.redactor = cfg.redactor
@@ -195,6 +214,9 @@ func New(opts ...Option) (*Server, error) {
 		if err := s.setupPlayback(); err != nil {
 			return nil, err
 		}
+	}
+	if cfg.cors {
+		s.cors = newCORSPolicy(cfg.corsOrigins)
 	}
 	s.admin = s.adminHandler()
 	s.started = time.Now()
@@ -245,10 +267,11 @@ const maxRequestBody = 16 << 20
 // (CORS, routing, validation, response), then the journal entry.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
-		s.admin.ServeHTTP(w, r)
+		s.serveAdmin(w, r, nil)
 		return
 	}
-	e := Entry{Seq: s.journal.nextSeq(), Received: time.Now(), Method: r.Method, Path: r.URL.Path}
+	e := Entry{Seq: s.journal.begin(), Received: time.Now(), Method: r.Method, Path: r.URL.Path}
+	defer s.journal.done()
 	freq := fault.NewRequest(r)
 	e.ConnID, e.ConnIndex = freq.ConnID, freq.ConnIndex
 	var op *validator.Operation
@@ -268,15 +291,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body, err = io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 		_ = r.Body.Close()
 		if err != nil {
-			e.Error = "reading the request body: " + err.Error()
+			s.bodyReadFailed(s.withCORS(w, r), r, &e, len(body), err)
+			return
 		}
 		if len(body) > maxRequestBody {
 			// Never validate or record a truncated body: say so instead.
 			writeProblem(w, &Problem{Type: ProblemTooLarge, Title: "Request body too large", Status: http.StatusRequestEntityTooLarge,
 				Detail: fmt.Sprintf("mockd reads request bodies of at most %d MiB; this one is larger.", maxRequestBody>>20)})
-			e.Finished = time.Now()
-			e.Elapsed, e.Status, e.End, e.Source = e.Finished.Sub(e.Received), http.StatusRequestEntityTooLarge, fault.EndNormal.String(), "problem"
-			s.journal.add(e)
+			s.journalEarly(&e, http.StatusRequestEntityTooLarge, "problem")
 			return
 		}
 		if len(body) > 0 {
@@ -286,10 +308,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
 
+	if s.cors != nil && s.preflight(w, r) {
+		s.journalEarly(&e, http.StatusNoContent, "cors-preflight")
+		return
+	}
+	w = s.withCORS(w, r)
 	d := s.faults.Decide(freq)
 	e.Rule, e.Key, e.Ordinal, e.Seed, e.Reason = d.Rule, d.Key, d.Ordinal, d.Seed, d.Reason
 	tw := &timingWriter{ResponseWriter: w}
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w = s.withCORS(w, r) // also when a fault captures the response
 		if s.cfg.player != nil {
 			source, done := s.playback(w, r)
 			if done {
@@ -312,6 +340,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.journal.add(e)
 }
 
+// journalEarly journals a request answered before the fault decision.
+func (s *Server) journalEarly(e *Entry, status int, source string) {
+	e.Finished = time.Now()
+	e.Elapsed, e.Status, e.End, e.Source = e.Finished.Sub(e.Received), status, fault.EndNormal.String(), source
+	s.journal.add(*e)
+}
+
 // mock answers as the spec says (CORS, routing result, operation) and says
 // where the answer came from.
 func (s *Server) mock(w http.ResponseWriter, r *http.Request, op *validator.Operation, routeErr error) (source string) {
@@ -326,12 +361,6 @@ func (s *Server) mock(w http.ResponseWriter, r *http.Request, op *validator.Oper
 			source = "panic"
 		}
 	}()
-	if s.cfg.cors {
-		if s.preflight(w, r) {
-			return "cors-preflight"
-		}
-		addCORSHeaders(w.Header(), r)
-	}
 	var mna *validator.MethodNotAllowedError
 	switch {
 	case routeErr == nil:

@@ -278,12 +278,12 @@ var _ = Describe("Serving the bookstore fixture", func() {
 	})
 
 	Describe("CORS", func() {
-		It("answers preflights with 204 and permissive headers", func() {
+		It("answers preflights with 204, allowing any origin without credentials", func() {
 			resp := call(srv, "OPTIONS", "/books", "", "Origin", "http://app.test", "Access-Control-Request-Method", "POST")
 			Expect(resp.StatusCode).To(Equal(204))
-			Expect(resp.Header.Get("Access-Control-Allow-Origin")).To(Equal("http://app.test"))
+			Expect(resp.Header.Get("Access-Control-Allow-Origin")).To(Equal("*"))
 			Expect(resp.Header.Get("Access-Control-Allow-Methods")).To(Equal("POST"))
-			Expect(resp.Header.Get("Access-Control-Allow-Credentials")).To(Equal("true"))
+			Expect(resp.Header.Get("Access-Control-Allow-Credentials")).To(BeEmpty())
 		})
 		It("adds CORS headers to every response", func() {
 			Expect(call(srv, "GET", "/books", "").Header.Get("Access-Control-Allow-Origin")).To(Equal("*"))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/mockd/mockd/fault"
@@ -18,7 +19,12 @@ type Instance struct {
 	// URL is the base URL, e.g. http://127.0.0.1:41234.
 	URL string
 
+	// AdminURL is the base URL of the admin API: URL, or the separate
+	// address given with AdminAddr.
+	AdminURL string
+
 	srv      *http.Server
+	admin    *http.Server // nil: the admin API is on srv
 	ln       *fault.Listener
 	done     chan struct{}
 	serveErr error
@@ -49,10 +55,27 @@ func (s *Server) Start(addr string) (*Instance, error) {
 		}
 		return nil, fmt.Errorf("listen on %s: %w (is another server using the port? try another --port)", addr, err)
 	}
+	ln.SetLogger(s.cfg.logger)
+	ln.SetRefuseMax(s.cfg.refuseMax)
 	s.faults.SetListener(ln)
-	hs := httpserver.New(s, s.cfg.limits, s.cfg.logger)
+	var adminLn net.Listener
+	if s.cfg.adminAddr != "" {
+		if adminLn, err = net.Listen("tcp", s.cfg.adminAddr); err != nil {
+			_ = ln.Close()
+			return nil, fmt.Errorf("listen for the admin API on %s: %w (fix: choose a free --admin-addr)", s.cfg.adminAddr, err)
+		}
+	}
+	hs := httpserver.New(s.trafficHandler(adminLn == nil, adminHosts(ln.Addr())), s.cfg.limits, s.cfg.logger)
 	hs.ConnContext = s.ConnContext
 	in := &Instance{URL: "http://" + ln.Addr().String(), srv: hs, ln: ln, done: make(chan struct{})}
+	in.AdminURL = in.URL
+	if adminLn != nil {
+		in.AdminURL = "http://" + adminLn.Addr().String()
+		in.admin = s.adminServer(adminLn)
+		warnExposed(s.cfg.logger, adminLn.Addr(), s.cfg.adminToken)
+	} else {
+		warnExposed(s.cfg.logger, ln.Addr(), s.cfg.adminToken)
+	}
 	capped := httpserver.Wrap(ln, s.cfg.limits, s.cfg.logger)
 	go func() {
 		if err := hs.Serve(capped); !errors.Is(err, http.ErrServerClosed) {
@@ -61,6 +84,42 @@ func (s *Server) Start(addr string) (*Instance, error) {
 		close(in.done)
 	}()
 	return in, nil
+}
+
+// trafficHandler serves the mock, and the admin API too when withAdmin
+// (checking the Host against hosts). Without it, admin paths are 404: the
+// admin API is on its own address.
+func (s *Server) trafficHandler(withAdmin bool, hosts map[string]bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, AdminPrefix) {
+			s.ServeHTTP(w, r)
+			return
+		}
+		if !withAdmin {
+			adminError(w, http.StatusNotFound, "the admin API is served on its own address (--admin-addr), not on this port")
+			return
+		}
+		s.serveAdmin(w, r, hosts)
+	})
+}
+
+// adminServer serves the admin API alone on ln, a plain listener that no
+// fault ever refuses.
+func (s *Server) adminServer(ln net.Listener) *http.Server {
+	hosts := adminHosts(ln.Addr())
+	hs := httpserver.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, AdminPrefix) {
+			adminError(w, http.StatusNotFound, "this is mockd's admin address: the admin API is under "+AdminPrefix+", the mock is on the other port")
+			return
+		}
+		s.serveAdmin(w, r, hosts)
+	}), s.cfg.limits, s.cfg.logger)
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.cfg.logger.Error("admin API stopped", "addr", ln.Addr().String(), "err", err)
+		}
+	}()
+	return hs
 }
 
 // Addr is the listening address (host:port).
@@ -75,7 +134,12 @@ func (in *Instance) Err() error { return in.serveErr }
 
 // Shutdown stops accepting connections and waits for requests in flight,
 // until ctx ends.
-func (in *Instance) Shutdown(ctx context.Context) error { return in.srv.Shutdown(ctx) }
+func (in *Instance) Shutdown(ctx context.Context) error {
+	if in.admin != nil {
+		_ = in.admin.Shutdown(ctx)
+	}
+	return in.srv.Shutdown(ctx)
+}
 
 // Close shuts down gracefully, waiting up to closeGrace for requests in
 // flight, then closes what is left (such as connections a client opened but
@@ -84,10 +148,14 @@ func (in *Instance) Shutdown(ctx context.Context) error { return in.srv.Shutdown
 func (in *Instance) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
 	defer cancel()
-	if err := in.srv.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return errors.Join(err, in.srv.Close())
+	var adminErr error
+	if in.admin != nil {
+		adminErr = in.admin.Close()
 	}
-	return in.srv.Close()
+	if err := in.srv.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return errors.Join(err, in.srv.Close(), adminErr)
+	}
+	return errors.Join(in.srv.Close(), adminErr)
 }
 
 // closeGrace is how long Close waits for requests in flight.

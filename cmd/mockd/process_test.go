@@ -82,6 +82,22 @@ var _ = Describe("mockd (the built binary)", func() {
 		Entry("SIGINT", os.Interrupt),
 	)
 
+	It("exits 0 promptly on SIGTERM while a hang fault holds a request", func() {
+		session, base := startProcess("serve", "--spec", bookstore, "--port", "0", "--fault-header")
+		conn, err := net.DialTimeout("tcp", strings.TrimPrefix(base, "http://"), 2*time.Second)
+		Expect(err).NotTo(HaveOccurred())
+		defer conn.Close()
+		_, err = fmt.Fprintf(conn, "GET /books HTTP/1.1\r\nHost: %s\r\nX-Mockd-Fault: hang\r\n\r\n", strings.TrimPrefix(base, "http://"))
+		Expect(err).NotTo(HaveOccurred())
+		Eventually(func() string { _, _, body := get(base + "/__mockd/health"); return body }).
+			Should(MatchRegexp(`"in_flight":\s*1\b`), "the hang request never arrived")
+
+		session.Signal(syscall.SIGTERM)
+		Eventually(session.Out).Should(gbytes.Say("mockd: shutting down"))
+		// The grace period is 2 s; before the fix it waited 5 s and exited 1.
+		Eventually(session, 4*time.Second).Should(gexec.Exit(0))
+	})
+
 	DescribeTable("exit codes and messages",
 		func(wantCode int, want string, args ...string) {
 			session, err := gexec.Start(exec.Command(mockdBin, args...), GinkgoWriter, GinkgoWriter)

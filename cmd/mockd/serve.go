@@ -9,10 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/mockd/mockd/fault"
 	"github.com/mockd/mockd/internal/httpserver"
 	"github.com/mockd/mockd/mockserver"
 	"github.com/mockd/mockd/recorder"
@@ -28,11 +30,16 @@ type serveFlags struct {
 	seed           string
 	errors         bool
 	cors           bool
+	corsOrigins    string
 	checkResponses bool
 	logLevel       string
 	faults         string
 	faultHeader    bool
 	journalSize    int
+	journalBytes   int64
+	adminToken     string
+	adminAddr      string
+	refuseMax      time.Duration
 	cassettes      listFlag
 	onMiss         string
 	upstream       string
@@ -54,11 +61,16 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.seed, "seed", "", "seed for generated data (default: random, printed at start-up)")
 	fs.BoolVar(&f.errors, "errors", false, "answer 500 with the violations when a mock response does not match the spec")
 	fs.BoolVar(&f.cors, "cors", true, "answer CORS preflights and add CORS headers (--cors=false to disable)")
+	fs.StringVar(&f.corsOrigins, "cors-origins", "", "comma-separated origins allowed with credentials (default: * without credentials)")
 	fs.BoolVar(&f.checkResponses, "check-responses", false, "validate every served response and log violations (debug)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&f.faults, "faults", "", "fault rules file (YAML): see the README's Chaos testing section")
 	fs.BoolVar(&f.faultHeader, "fault-header", false, "let requests pick a fault with the X-Mockd-Fault header")
 	fs.IntVar(&f.journalSize, "journal-size", mockserver.DefaultJournalSize, "requests kept in the journal (GET /__mockd/requests)")
+	fs.Int64Var(&f.journalBytes, "journal-bytes", mockserver.DefaultJournalBytes, "memory bound of the journal in bytes (oldest entries go first)")
+	fs.StringVar(&f.adminToken, "admin-token", "", "require Authorization: Bearer TOKEN on the admin API (default: $MOCKD_ADMIN_TOKEN)")
+	fs.StringVar(&f.adminAddr, "admin-addr", "", "serve the admin API on its own address (e.g. 127.0.0.1:4011), never refused by faults")
+	fs.DurationVar(&f.refuseMax, "refuse-max", fault.DefaultRefuseMax, "longest refuse window; longer ones are cut to it")
 	fs.Var(&f.cassettes, "cassette", "replay this go-vcr cassette (format 1 or 2; repeatable)")
 	fs.StringVar(&f.onMiss, "on-miss", "", "with --cassette, when nothing matches: error (default without --spec), spec (default with --spec), proxy or record")
 	fs.StringVar(&f.upstream, "upstream", "", "with --on-miss proxy|record: the real API")
@@ -122,6 +134,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		mockserver.Logger(logger),
 		mockserver.FaultHeader(f.faultHeader),
 		mockserver.JournalSize(f.journalSize),
+		mockserver.JournalBytes(f.journalBytes),
 	}
 	if f.seed != "" {
 		seed, err := strconv.ParseUint(f.seed, 10, 64)
@@ -134,6 +147,27 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if f.journalSize < 0 {
 		fmt.Fprintf(stderr, "mockd serve: --journal-size %d must not be negative\n", f.journalSize)
+		return errUsage
+	}
+	if f.corsOrigins != "" {
+		var origins []string
+		for _, o := range strings.Split(f.corsOrigins, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				origins = append(origins, o)
+			}
+		}
+		opts = append(opts, mockserver.CORSOrigins(origins...))
+	}
+	if f.adminToken == "" {
+		f.adminToken = os.Getenv("MOCKD_ADMIN_TOKEN")
+	}
+	if f.refuseMax <= 0 {
+		fmt.Fprintf(stderr, "mockd serve: --refuse-max %s must be positive\n", f.refuseMax)
+		return errUsage
+	}
+	opts = append(opts, mockserver.AdminToken(f.adminToken), mockserver.AdminAddr(f.adminAddr), mockserver.RefuseMax(f.refuseMax))
+	if f.journalBytes < 0 {
+		fmt.Fprintf(stderr, "mockd serve: --journal-bytes %d must not be negative\n", f.journalBytes)
 		return errUsage
 	}
 	if f.faults != "" {
@@ -214,7 +248,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if f.faults != "" {
 		fmt.Fprintf(stdout, "  faults: %s (%d rules, seed %d)\n", f.faults, len(srv.Faults().Rules()), srv.Faults().Seed())
 	}
-	fmt.Fprintf(stdout, "  admin: %s/__mockd/health, %s/__mockd/requests\n", base, base)
+	fmt.Fprintf(stdout, "  admin: %s/__mockd/health, %s/__mockd/requests\n", in.AdminURL, in.AdminURL)
 	if spec != nil {
 		for _, w := range spec.Warnings {
 			logger.Warn("spec", "warning", w)
@@ -245,9 +279,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stdout, "mockd: shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := in.Shutdown(shutdownCtx); err != nil {
+	// Requests in flight get a grace period, then what is left (a hang
+	// fault, a stalled client) is closed: stopping is not an error.
+	if err := in.Close(); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
