@@ -21,6 +21,7 @@ import (
 	"github.com/mockd/mockd/fault"
 	"github.com/mockd/mockd/recorder"
 
+	"github.com/mockd/mockd/redact"
 	"github.com/mockd/mockd/validator"
 )
 
@@ -42,7 +43,7 @@ type config struct {
 	faultFile      string
 	faultHeader    bool
 	journalSize    int
-	redactor       *recorder.Redactor
+	redactor       *redact.Redactor
 	player         *recorder.Player
 	onMiss         MissMode
 	upstream       *url.URL
@@ -111,7 +112,7 @@ func JournalSize(n int) Option {
 
 // Redactor sets how secrets are redacted in the journal (recorder's default
 // redaction otherwise: Authorization, cookies, API keys, *token*, ...).
-func Redactor(r *recorder.Redactor) Option {
+func Redactor(r *redact.Redactor) Option {
 	return func(c *config) error { c.redactor = r; return nil }
 }
 
@@ -186,7 +187,7 @@ func New(opts ...Option) (*Server, error) {
 	s.faults = fault.NewEngine(rules, fopts...)
 	s.journal = NewJournal(cfg.journalSize)
 	if cfg.redactor == nil {
-		cfg.redactor = recorder.DefaultRedactor()
+		cfg.redactor = redact.Default()
 		s.cfg.redactor = cfg.redactor
 	}
 	if cfg.player != nil {
@@ -258,8 +259,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		freq.Operation, freq.PathTemplate = op.ID, op.Path
 		e.Operation = op.ID
 	}
-	e.Query = s.cfg.redactor.RedactQuery(r.URL.RawQuery)
-	e.Headers = flatHeaders(s.cfg.redactor.RedactHeaders(r.Header))
+	e.Query = s.cfg.redactor.Query(r.URL.RawQuery)
+	e.Headers = flatHeaders(s.cfg.redactor.Headers(r.Header))
 	var body []byte
 	if r.Body != nil && r.Body != http.NoBody {
 		var err error

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+
+	"github.com/mockd/mockd/redact"
 )
 
 // DefaultMaxBodyBytes is the default cap on a recorded body (10 MiB).
@@ -34,7 +36,7 @@ type ProxyConfig struct {
 	// Sink receives each completed, redacted interaction (required).
 	Sink InteractionSink
 	// Redactor (nil: DefaultRedactor) is applied before the sink and logs.
-	Redactor *Redactor
+	Redactor *redact.Redactor
 	// MaxBodyBytes caps each recorded body (0: DefaultMaxBodyBytes; <0: no cap).
 	MaxBodyBytes int64
 	// Transport performs upstream requests (nil: a clone of
@@ -54,7 +56,7 @@ type ProxyConfig struct {
 // recorded; nor are exchanges the client abandoned mid-body.
 type Proxy struct {
 	cfg      ProxyConfig
-	redactor *Redactor
+	redactor *redact.Redactor
 	logger   *slog.Logger
 	maxBody  int64
 	rp       *httputil.ReverseProxy
@@ -73,7 +75,7 @@ func NewProxy(cfg ProxyConfig) (*Proxy, error) {
 	}
 	p := &Proxy{cfg: cfg, redactor: cfg.Redactor, logger: cfg.Logger, maxBody: cfg.MaxBodyBytes}
 	if p.redactor == nil {
-		p.redactor = DefaultRedactor()
+		p.redactor = redact.Default()
 	}
 	if p.logger == nil {
 		p.logger = slog.New(slog.DiscardHandler)
@@ -109,20 +111,20 @@ func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 	detail := p.describeError(err)
 	if r.Context().Err() != nil {
 		p.logger.Debug("recorder: client went away before the upstream answered",
-			"method", r.Method, "url", p.redactor.RedactURL(r.URL.String()))
+			"method", r.Method, "url", p.redactor.URL(r.URL.String()))
 	} else {
 		p.logger.Warn("recorder: upstream request failed",
-			"method", r.Method, "url", p.redactor.RedactURL(r.URL.String()), "err", detail)
+			"method", r.Method, "url", p.redactor.URL(r.URL.String()), "err", detail)
 	}
 	writeProblem(w, http.StatusBadGateway, "Bad Gateway",
-		"upstream "+p.redactor.RedactURL(p.cfg.Upstream.String())+" did not answer: "+detail, nil)
+		"upstream "+p.redactor.URL(p.cfg.Upstream.String())+" did not answer: "+detail, nil)
 }
 
 // describeError renders an upstream error without leaking secrets from a URL.
 func (p *Proxy) describeError(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return fmt.Sprintf("%s %q: %v", ue.Op, p.redactor.RedactURL(ue.URL), ue.Err)
+		return fmt.Sprintf("%s %q: %v", ue.Op, p.redactor.URL(ue.URL), ue.Err)
 	}
 	return err.Error()
 }
@@ -148,7 +150,7 @@ func (t *captureTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	elapsed := time.Since(start)
 	if resp.StatusCode == http.StatusSwitchingProtocols {
 		t.proxy.logger.Warn("recorder: protocol upgrade is relayed but not recorded",
-			"url", t.proxy.redactor.RedactURL(req.URL.String()))
+			"url", t.proxy.redactor.URL(req.URL.String()))
 		return resp, nil
 	}
 	respCap := &capture{limit: t.proxy.maxBody}
@@ -226,7 +228,7 @@ func (b *teeBody) Close() error {
 // finish builds, redacts and stores the interaction once the response body
 // has been relayed.
 func (p *Proxy) finish(req *http.Request, resp *http.Response, reqCap, respCap *capture, elapsed time.Duration, complete bool) {
-	redURL := p.redactor.RedactURL(req.URL.String())
+	redURL := p.redactor.URL(req.URL.String())
 	if !complete {
 		p.logger.Warn("recorder: response not relayed in full; exchange not recorded",
 			"method", req.Method, "url", redURL, "status", resp.StatusCode)
@@ -282,7 +284,7 @@ func (p *Proxy) finish(req *http.Request, resp *http.Response, reqCap, respCap *
 			Duration:         elapsed,
 		},
 	}
-	p.redactor.RedactInteraction(it)
+	p.redactor.Interaction(it)
 	if respTrunc || reqTrunc {
 		p.logger.Warn("recorder: body larger than the cap was recorded truncated",
 			"url", redURL, "cap", p.maxBody, "request_bytes", reqTotal, "response_bytes", respTotal)
@@ -294,6 +296,6 @@ func (p *Proxy) finish(req *http.Request, resp *http.Response, reqCap, respCap *
 	}
 	p.logger.Info("recorder: recorded", "method", req.Method, "url", redURL,
 		"status", resp.StatusCode, "duration", elapsed, "response_bytes", respTotal)
-	p.logger.Debug("recorder: recorded headers", "request_headers", p.redactor.RedactHeaders(req.Header),
-		"response_headers", p.redactor.RedactHeaders(resp.Header))
+	p.logger.Debug("recorder: recorded headers", "request_headers", p.redactor.Headers(req.Header),
+		"response_headers", p.redactor.Headers(resp.Header))
 }

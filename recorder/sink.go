@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+
+	"github.com/mockd/mockd/redact"
 )
 
 // ErrSinkClosed is returned by Append after Close.
@@ -35,7 +37,7 @@ type SinkConfig struct {
 	Append bool
 	// Redactor is applied to every interaction before it is stored (nil:
 	// DefaultRedactor). Redacting twice is harmless.
-	Redactor *Redactor
+	Redactor *redact.Redactor
 	// Logger receives flush errors from the background timer (nil: discard).
 	Logger *slog.Logger
 }
@@ -47,7 +49,7 @@ type SinkConfig struct {
 type Sink struct {
 	path     string
 	cfg      SinkConfig
-	redactor *Redactor
+	redactor *redact.Redactor
 	logger   *slog.Logger
 
 	mu           sync.Mutex // guards interactions, gen, closed
@@ -73,7 +75,7 @@ func NewSink(path string, cfg SinkConfig) (*Sink, error) {
 	}
 	s := &Sink{path: path, cfg: cfg, redactor: cfg.Redactor, logger: cfg.Logger}
 	if s.redactor == nil {
-		s.redactor = DefaultRedactor()
+		s.redactor = redact.Default()
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -84,7 +86,7 @@ func NewSink(path string, cfg SinkConfig) (*Sink, error) {
 		case err == nil:
 			for _, it := range c.Interactions {
 				cp := cloneInteraction(it)
-				s.redactor.RedactInteraction(cp)
+				s.redactor.Interaction(cp)
 				s.interactions = append(s.interactions, cp)
 			}
 		case errors.Is(err, os.ErrNotExist):
@@ -141,7 +143,7 @@ func (s *Sink) Append(ctx context.Context, i *cassette.Interaction) error {
 		return fmt.Errorf("recorder: append to %s: %w", s.path, err)
 	}
 	cp := cloneInteraction(i)
-	s.redactor.RedactInteraction(cp)
+	s.redactor.Interaction(cp)
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()

@@ -18,6 +18,7 @@ import (
 	"github.com/pb33f/libopenapi/orderedmap"
 
 	"github.com/mockd/mockd/recorder"
+	"github.com/mockd/mockd/redact"
 )
 
 // Check ids added by the contract checker (see also the Check* ids of
@@ -92,7 +93,7 @@ type CheckConfig struct {
 	FormatAssertions bool
 	// Redactor hides secret header, query and cookie values quoted in
 	// findings (nil: recorder.DefaultRedactor).
-	Redactor *recorder.Redactor
+	Redactor *redact.Redactor
 	// SpecSource is the spec's text, for line:column positions and for
 	// reading discriminators; by default the spec's File is read. Swagger
 	// 2.0 specs are converted before checking, so their positions are not
@@ -125,7 +126,7 @@ func NewChecker(spec *Spec, cfg CheckConfig) (*Checker, error) {
 		c.cfg.RejectedRequest = SeverityInfo
 	}
 	if c.cfg.Redactor == nil {
-		c.cfg.Redactor = recorder.DefaultRedactor()
+		c.cfg.Redactor = redact.Default()
 	}
 	for id, sev := range cfg.Severities {
 		if _, err := ParseSeverity(string(sev)); err != nil {
@@ -834,8 +835,8 @@ func (c *Checker) redact(ix *Interaction, f *Finding) {
 		if len(v) < 3 {
 			continue
 		}
-		f.Message = strings.ReplaceAll(f.Message, v, recorder.Redacted)
-		f.Detail = strings.ReplaceAll(f.Detail, v, recorder.Redacted)
+		f.Message = strings.ReplaceAll(f.Message, v, redact.Redacted)
+		f.Detail = strings.ReplaceAll(f.Detail, v, redact.Redacted)
 	}
 }
 

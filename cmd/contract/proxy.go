@@ -20,6 +20,7 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
 	"github.com/mockd/mockd/recorder"
+	"github.com/mockd/mockd/redact"
 	"github.com/mockd/mockd/validator"
 )
 
@@ -66,7 +67,7 @@ func proxy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		upstream:  up,
 		enforce:   *enforce,
 		logger:    logger,
-		redactor:  recorder.DefaultRedactor(),
+		redactor:  redact.Default(),
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DisableCompression = true
@@ -115,7 +116,7 @@ type proxyHandler struct {
 	enforce   bool
 	sink      *recorder.Sink
 	logger    *slog.Logger
-	redactor  *recorder.Redactor
+	redactor  *redact.Redactor
 	seq       atomic.Int64
 }
 
@@ -178,7 +179,7 @@ func (p *proxyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	resp, err := p.transport.RoundTrip(out)
 	if err != nil {
-		p.logger.Warn("contract proxy: upstream failed", "method", r.Method, "url", p.redactor.RedactURL(target.String()), "err", err)
+		p.logger.Warn("contract proxy: upstream failed", "method", r.Method, "url", p.redactor.URL(target.String()), "err", err)
 		writeProblem(w, http.StatusBadGateway, "Bad Gateway", "upstream did not answer: "+err.Error(), nil)
 		return
 	}
@@ -249,7 +250,7 @@ func (p *proxyHandler) log(r *http.Request, fs []validator.Finding) {
 			lvl = slog.LevelInfo
 		}
 		p.logger.Log(r.Context(), lvl, "contract violation", "check", f.Check, "severity", f.Severity,
-			"operation", f.OperationID, "method", r.Method, "url", p.redactor.RedactURL(r.URL.String()),
+			"operation", f.OperationID, "method", r.Method, "url", p.redactor.URL(r.URL.String()),
 			"message", f.Message, "detail", f.Detail, "at", f.Pointer, "spec", fmt.Sprintf("%s:%d:%d", f.SpecFile, f.SpecLine, f.SpecCol))
 	}
 }

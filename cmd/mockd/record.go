@@ -17,6 +17,7 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
 	"github.com/mockd/mockd/recorder"
+	"github.com/mockd/mockd/redact"
 	"github.com/mockd/mockd/validator"
 )
 
@@ -41,8 +42,8 @@ func (r *redactionFlags) register(fs *flag.FlagSet) {
 
 // redactor builds the redactor: defaults, flags, and the credentials the
 // spec's security schemes name.
-func (r *redactionFlags) redactor(spec *validator.Spec, logger *slog.Logger) (*recorder.Redactor, error) {
-	cfg := recorder.RedactConfig{
+func (r *redactionFlags) redactor(spec *validator.Spec, logger *slog.Logger) (*redact.Redactor, error) {
+	cfg := redact.Config{
 		DisableDefaults: r.noDefaults,
 		Headers:         append([]string(nil), r.headers...),
 		QueryParams:     append([]string(nil), r.queries...),
@@ -64,7 +65,7 @@ func (r *redactionFlags) redactor(spec *validator.Spec, logger *slog.Logger) (*r
 	if r.noDefaults {
 		logger.Warn("default redaction is OFF: Authorization, cookies and API keys will be written in clear")
 	}
-	return recorder.NewRedactor(cfg)
+	return redact.New(cfg)
 }
 
 func record(ctx context.Context, args []string, stdout, stderr io.Writer) error {
