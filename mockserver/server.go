@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -286,7 +287,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	d := s.faults.Decide(freq)
-	e.Rule, e.Key, e.Ordinal, e.Seed, e.Reason = d.Rule, d.Key, d.Ordinal, d.Seed, d.Reason
+	e.Rule, e.Key, e.Ordinal, e.Seed, e.Reason = d.Rule, journalKey(s.cfg.redactor, r, d.Key), d.Ordinal, d.Seed, d.Reason
 	tw := &timingWriter{ResponseWriter: w}
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.player != nil {
@@ -394,4 +395,24 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 		Status: http.StatusNotFound,
 		Detail: fmt.Sprintf("The spec has no path matching %s (check the path and the servers' base path).", r.URL.Path),
 	})
+}
+
+// journalKey is the fault key as the journal shows it: a value taken from a
+// secret header or query parameter becomes "header:NAME=[REDACTED:<hash>]"
+// (the same hash for the same value, so per-key assertions still work).
+func journalKey(red *redact.Redactor, r *http.Request, key string) string {
+	if key == "" {
+		return key
+	}
+	for name, vs := range r.Header {
+		if red.IsSecretHeader(name) && slices.Contains(vs, key) {
+			return "header:" + name + "=" + red.Fingerprint(key)
+		}
+	}
+	for name, vs := range r.URL.Query() {
+		if red.IsSecretQuery(name) && slices.Contains(vs, key) {
+			return "query:" + name + "=" + red.Fingerprint(key)
+		}
+	}
+	return key
 }

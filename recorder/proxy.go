@@ -26,8 +26,10 @@ const DefaultMaxBodyBytes = 10 << 20
 // TruncatedHeader marks a recorded request or response whose body was cut at
 // the cap. Its value is the full body size in bytes. The client of the
 // recording proxy always gets the full body; only the cassette is cut. On
-// replay the header is sent too, so a truncated answer is visible.
-const TruncatedHeader = "X-Mockd-Body-Truncated"
+// replay the header is sent too, so a truncated answer is visible. It is
+// mockd's own: a copy sent by the client or the upstream is dropped, and it
+// never turns redaction off.
+const TruncatedHeader = redact.TruncatedHeader
 
 // ProxyConfig configures a recording Proxy.
 type ProxyConfig struct {
@@ -240,10 +242,12 @@ func (p *Proxy) finish(req *http.Request, resp *http.Response, reqCap, respCap *
 	if ua, ok := reqHeaders["User-Agent"]; ok && len(ua) == 1 && ua[0] == "" {
 		delete(reqHeaders, "User-Agent")
 	}
+	reqHeaders.Del(TruncatedHeader)
 	if reqTrunc {
 		reqHeaders.Set(TruncatedHeader, strconv.FormatInt(reqTotal, 10))
 	}
 	respHeaders := resp.Header.Clone()
+	respHeaders.Del(TruncatedHeader)
 	if respTrunc {
 		respHeaders.Set(TruncatedHeader, strconv.FormatInt(respTotal, 10))
 	}

@@ -54,6 +54,8 @@ type Interaction struct {
 	// recorded bytes. Nil when the body was decoded or not encoded.
 	RequestBodyError  error
 	ResponseBodyError error
+
+	secrets *[]string // the exchange's secret values, for redacting findings
 	// Seq orders interactions in the traffic (files in the order given and
 	// walked, then interactions in a file); reports keep the occurrences
 	// with the lowest Seq. ReadTraffic sets it; 0 means arrival order.
@@ -388,6 +390,18 @@ func cloneHeader(h http.Header) http.Header {
 		return http.Header{}
 	}
 	return h.Clone()
+}
+
+// DecodeBodies undoes the Content-Encoding of both bodies of ix in place
+// (as FromCassette does), for interactions built from live traffic; a body
+// that cannot be decoded keeps its bytes and its error is set.
+func (ix *Interaction) DecodeBodies() {
+	if ix.RequestHeader != nil {
+		ix.RequestBody, ix.RequestBodyError = decodeContent(ix.RequestHeader, ix.RequestBody, nil)
+	}
+	if ix.ResponseHeader != nil {
+		ix.ResponseBody, ix.ResponseBodyError = decodeContent(ix.ResponseHeader, ix.ResponseBody, nil)
+	}
 }
 
 // decodeContent undoes the Content-Encoding of a body with the one decoder

@@ -67,13 +67,13 @@ func proxy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		upstream:  up,
 		enforce:   *enforce,
 		logger:    logger,
-		redactor:  redact.Default(),
+		redactor:  checker.Redactor(),
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DisableCompression = true
 	h.transport = t
 	if *record != "" {
-		sink, err := recorder.NewSink(*record, recorder.SinkConfig{FlushInterval: time.Second, Logger: logger})
+		sink, err := recorder.NewSink(*record, recorder.SinkConfig{FlushInterval: time.Second, Logger: logger, Redactor: checker.Redactor()})
 		if err != nil {
 			return fmt.Errorf("%w: --record: %w", errBadInput, err)
 		}
@@ -193,10 +193,14 @@ func (p *proxyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	elapsed := time.Since(start)
 	ix.Status = resp.StatusCode
 	ix.ResponseHeader = resp.Header.Clone()
+	ix.ResponseHeader.Del(redact.TruncatedHeader) // mockd's own marker, never the upstream's
 	ix.ResponseBody = respBody
 	if truncated {
 		ix.ResponseHeader.Set(recorder.TruncatedHeader, "true")
 		ix.ResponseBody = respBody[:maxProxyBody]
+	}
+	if !truncated {
+		ix.DecodeBodies()
 	}
 	outcome := p.checker.Check(ix)
 	p.collector.Add(seq, &outcome)

@@ -50,17 +50,7 @@ func (r *redactionFlags) redactor(spec *validator.Spec, logger *slog.Logger) (*r
 		JSONPaths:       append([]string(nil), r.jsonPaths...),
 	}
 	if spec != nil {
-		for _, sc := range spec.SecuritySchemes() {
-			if sc.Type != "apiKey" || sc.Param == "" {
-				continue
-			}
-			switch sc.In {
-			case "header", "cookie":
-				cfg.Headers = append(cfg.Headers, sc.Param)
-			case "query":
-				cfg.QueryParams = append(cfg.QueryParams, sc.Param)
-			}
-		}
+		cfg.SpecNames = spec.CredentialNames()
 	}
 	if r.noDefaults {
 		logger.Warn("default redaction is OFF: Authorization, cookies and API keys will be written in clear")
@@ -113,6 +103,7 @@ func record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	logger = slog.New(redact.NewHandler(logger.Handler(), redactor)) // spec names too
 	sink, err := recorder.NewSink(*path, recorder.SinkConfig{FlushInterval: *flush, Append: *appendTo, Redactor: redactor, Logger: logger})
 	if err != nil {
 		return err
