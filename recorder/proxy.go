@@ -300,6 +300,8 @@ func (p *Proxy) finish(req *http.Request, resp *http.Response, reqCap, respCap *
 	}
 	p.logger.Info("recorder: recorded", "method", req.Method, "url", redURL,
 		"status", resp.StatusCode, "duration", elapsed, "response_bytes", respTotal)
-	p.logger.Debug("recorder: recorded headers", "request_headers", p.redactor.Headers(req.Header),
-		"response_headers", p.redactor.Headers(resp.Header))
+	// The stored (redacted as a whole exchange) headers, so a secret echoed
+	// from one place to another is not logged either.
+	p.logger.Debug("recorder: recorded headers", "request_headers", it.Request.Headers,
+		"response_headers", it.Response.Headers)
 }
