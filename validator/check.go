@@ -856,8 +856,6 @@ func (c *Checker) redact(ix *Interaction, f *Finding) {
 		f.Message = redactQuoted(f.Message)
 		f.Detail = redactQuoted(f.Detail)
 	}
-	f.Message = c.cfg.Redactor.Text(f.Message)
-	f.Detail = c.cfg.Redactor.Text(f.Detail)
 	if f.Name == "" {
 		return
 	}
