@@ -19,8 +19,10 @@ require (
 )
 
 require (
+	github.com/andybalholm/brotli v1.3.0
 	github.com/dlclark/regexp2 v1.12.0
 	github.com/hashicorp/go-retryablehttp v0.7.8
+	github.com/klauspost/compress v1.20.4
 	github.com/sony/gobreaker v1.0.0
 	go.uber.org/goleak v1.3.0
 )

@@ -22,7 +22,7 @@ import (
 
 	"github.com/mockd/mockd/fault"
 	"github.com/mockd/mockd/mockserver"
-	"github.com/mockd/mockd/recorder"
+	"github.com/mockd/mockd/redact"
 )
 
 // startChaos serves the bookstore with the given fault rules on 127.0.0.1.
@@ -341,7 +341,7 @@ rules:
 		})
 		It("redacts ten kinds of secrets in the journal, the admin API and the logs", func() {
 			var logs strings.Builder
-			red, err := recorder.NewRedactor(recorder.RedactConfig{Headers: []string{"X-Custom-Credential"}})
+			red, err := redact.New(redact.Config{Headers: []string{"X-Custom-Credential"}})
 			Expect(err).NotTo(HaveOccurred())
 			srv, in := startChaos("rules: []\n", mockserver.Redactor(red),
 				mockserver.Logger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))

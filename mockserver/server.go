@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,6 +23,7 @@ import (
 	"github.com/mockd/mockd/internal/httpserver"
 	"github.com/mockd/mockd/recorder"
 
+	"github.com/mockd/mockd/redact"
 	"github.com/mockd/mockd/validator"
 )
 
@@ -45,7 +47,7 @@ type config struct {
 	faultHeader    bool
 	journalSize    int
 	journalBytes   int64
-	redactor       *recorder.Redactor
+	redactor       *redact.Redactor
 	player         *recorder.Player
 	onMiss         MissMode
 	upstream       *url.URL
@@ -131,7 +133,7 @@ func JournalBytes(n int64) Option {
 
 // Redactor sets how secrets are redacted in the journal (recorder's default
 // redaction otherwise: Authorization, cookies, API keys, *token*, ...).
-func Redactor(r *recorder.Redactor) Option {
+func Redactor(r *redact.Redactor) Option {
 	return func(c *config) error { c.redactor = r; return nil }
 }
 
@@ -207,7 +209,7 @@ func New(opts ...Option) (*Server, error) {
 	s.faults = fault.NewEngine(rules, fopts...)
 	s.journal = NewBoundedJournal(cfg.journalSize, cfg.journalBytes)
 	if cfg.redactor == nil {
-		cfg.redactor = recorder.DefaultRedactor()
+		cfg.redactor = redact.Default()
 		s.cfg.redactor = cfg.redactor
 	}
 	if cfg.player != nil {
@@ -283,8 +285,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		freq.Operation, freq.PathTemplate = op.ID, op.Path
 		e.Operation = op.ID
 	}
-	e.Query = s.cfg.redactor.RedactQuery(r.URL.RawQuery)
-	e.Headers = flatHeaders(s.cfg.redactor.RedactHeaders(r.Header))
+	e.Query = s.cfg.redactor.Query(r.URL.RawQuery)
+	e.Headers = flatHeaders(s.cfg.redactor.Headers(r.Header))
 	var body []byte
 	if r.Body != nil && r.Body != http.NoBody {
 		var err error
@@ -314,7 +316,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w = s.withCORS(w, r)
 	d := s.faults.Decide(freq)
-	e.Rule, e.Key, e.Ordinal, e.Seed, e.Reason = d.Rule, d.Key, d.Ordinal, d.Seed, d.Reason
+	e.Rule, e.Key, e.Ordinal, e.Seed, e.Reason = d.Rule, journalKey(s.cfg.redactor, r, d.Key), d.Ordinal, d.Seed, d.Reason
 	tw := &timingWriter{ResponseWriter: w}
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w = s.withCORS(w, r) // also when a fault captures the response
@@ -424,4 +426,24 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 		Status: http.StatusNotFound,
 		Detail: fmt.Sprintf("The spec has no path matching %s (check the path and the servers' base path).", r.URL.Path),
 	})
+}
+
+// journalKey is the fault key as the journal shows it: a value taken from a
+// secret header or query parameter becomes "header:NAME=[REDACTED:<hash>]"
+// (the same hash for the same value, so per-key assertions still work).
+func journalKey(red *redact.Redactor, r *http.Request, key string) string {
+	if key == "" {
+		return key
+	}
+	for name, vs := range r.Header {
+		if red.IsSecretHeader(name) && slices.Contains(vs, key) {
+			return "header:" + name + "=" + red.Fingerprint(key)
+		}
+	}
+	for name, vs := range r.URL.Query() {
+		if red.IsSecretQuery(name) && slices.Contains(vs, key) {
+			return "query:" + name + "=" + red.Fingerprint(key)
+		}
+	}
+	return key
 }

@@ -2,9 +2,6 @@ package recorder
 
 import (
 	"bytes"
-	"compress/flate"
-	"compress/gzip"
-	"compress/zlib"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -19,6 +16,8 @@ import (
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 	"gopkg.in/yaml.v3"
+
+	"github.com/mockd/mockd/internal/content"
 )
 
 // Sentinel errors wrapped by LoadError; test them with errors.Is.
@@ -47,10 +46,6 @@ const (
 	// FormatV2 is the format written (and the only one read) by go-vcr v3.
 	FormatV2 = cassette.CassetteFormatV2
 )
-
-// maxValidateBytes bounds how much of a compressed body is inflated to check
-// that it decodes; a larger body is accepted once this much decoded cleanly.
-const maxValidateBytes = 256 << 20
 
 // LoadError describes why a cassette could not be loaded. Its message names
 // the file, the 1-based line, the interaction index and the field, then says
@@ -623,69 +618,28 @@ func validMethod(m string) bool {
 }
 
 // contentCodings returns the Content-Encoding codings in the order applied.
-func contentCodings(h http.Header) []string {
-	var out []string
-	for _, v := range h.Values("Content-Encoding") {
-		for _, c := range strings.Split(v, ",") {
-			c = strings.ToLower(strings.TrimSpace(c))
-			if c != "" && c != "identity" {
-				out = append(out, c)
-			}
-		}
-	}
-	return out
-}
+func contentCodings(h http.Header) []string { return content.Codings(h) }
 
-// checkBodyEncoding verifies a body decodes under its Content-Encoding.
-// Codings the standard library cannot decode (br, zstd) are not checked; nor
-// are bodies the recorder truncated or stored already decoded.
+// checkBodyEncoding verifies a body decodes under its Content-Encoding
+// (internal/content, under its per-body and ratio limits, output discarded).
+// A coding it does not know, or a body over the limits (a bomb), is not
+// verified; nor are bodies the recorder truncated or stored already decoded.
 func checkBodyEncoding(h http.Header, body string, uncompressed bool) error {
 	codings := contentCodings(h)
 	if uncompressed || len(codings) == 0 || body == "" || h.Get(TruncatedHeader) != "" {
 		return nil
 	}
-	for _, c := range codings {
-		switch c {
-		case "gzip", "x-gzip", "deflate":
-		default:
-			return nil
-		}
-	}
-	data := []byte(body)
-	for i := len(codings) - 1; i >= 0; i-- {
-		dec, err := decodeBody(codings[i], data, maxValidateBytes)
-		if err != nil {
-			return fmt.Errorf("%w: Content-Encoding %s: %w", ErrInvalidBody, codings[i], err)
-		}
-		data = dec
+	err := content.Check(codings, []byte(body), content.Limits{})
+	if errors.Is(err, content.ErrCorrupt) {
+		return fmt.Errorf("%w: %w", ErrInvalidBody, err)
 	}
 	return nil
 }
 
-// decodeBody decodes one content coding, reading at most limit bytes of output.
-func decodeBody(coding string, data []byte, limit int64) ([]byte, error) {
-	var r io.ReadCloser
-	var err error
-	switch coding {
-	case "gzip", "x-gzip":
-		r, err = gzip.NewReader(bytes.NewReader(data))
-	case "deflate":
-		r, err = zlib.NewReader(bytes.NewReader(data))
-		if err != nil {
-			r, err = flate.NewReader(bytes.NewReader(data)), nil
-		}
-	default:
-		return nil, fmt.Errorf("unsupported coding %q", coding)
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var out bytes.Buffer
-	if _, err := io.Copy(&out, io.LimitReader(r, limit)); err != nil {
-		return nil, err
-	}
-	return out.Bytes(), nil
+// decodeBody decodes a body by its codings under the default per-body
+// limits (internal/content).
+func decodeBody(codings []string, data []byte) ([]byte, error) {
+	return content.Decode(codings, data, content.Limits{}, nil)
 }
 
 // fileV2 is the on-disk shape of a version 2 cassette (go-vcr v3's).

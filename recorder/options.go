@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"net/textproto"
 	"strings"
+
+	"github.com/mockd/mockd/redact"
 )
 
 // Option configures a Player or NewRoundTripper.
@@ -13,7 +15,7 @@ type options struct {
 	matchBody    bool
 	matchHeaders []string // canonical names, sorted as given
 	ignoreQuery  map[string]bool
-	redactor     *Redactor
+	redactor     *redact.Redactor
 	logger       *slog.Logger
 }
 
@@ -25,7 +27,7 @@ func buildOptions(opts []Option) options {
 		}
 	}
 	if o.redactor == nil {
-		o.redactor = DefaultRedactor()
+		o.redactor = redact.Default()
 	}
 	if o.logger == nil {
 		o.logger = slog.New(slog.DiscardHandler)
@@ -65,7 +67,7 @@ func WithIgnoredQuery(names ...string) Option {
 // WithRedactor sets the redaction rules (default: DefaultRedactor). The
 // Player applies them to both sides before comparing, so a live secret
 // matches its recorded REDACTED placeholder.
-func WithRedactor(r *Redactor) Option {
+func WithRedactor(r *redact.Redactor) Option {
 	return func(o *options) { o.redactor = r }
 }
 

@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+
+	"github.com/mockd/mockd/redact"
 )
 
 // Player answers requests from recorded interactions. Requests are matched
@@ -110,7 +112,7 @@ func (p *Player) Add(it *cassette.Interaction, source string) error {
 		return fmt.Errorf("recorder: Player.Add: nil interaction")
 	}
 	cp := cloneInteraction(it)
-	p.opts.redactor.RedactInteraction(cp)
+	p.opts.redactor.Interaction(cp)
 	sig, err := p.recordedSignature(cp)
 	if err != nil {
 		return fmt.Errorf("recorder: Player.Add from %s: %w", source, err)
@@ -169,7 +171,7 @@ func (p *Player) Match(r *http.Request) (*cassette.Interaction, error) {
 	b := p.buckets[sig.key]
 	if b == nil {
 		p.mu.Unlock()
-		return nil, &MissError{Method: r.Method, URL: p.opts.redactor.RedactURL(r.URL.String()), player: p, sig: sig}
+		return nil, &MissError{Method: r.Method, URL: p.opts.redactor.URL(r.URL.String()), player: p, sig: sig}
 	}
 	i := b.next
 	if i >= len(b.entries) {
@@ -198,7 +200,7 @@ func (p *Player) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := ServeInteraction(w, it); err != nil {
 		p.opts.logger.Error("recorder: replay failed", "method", r.Method,
-			"url", p.opts.redactor.RedactURL(r.URL.String()), "err", err)
+			"url", p.opts.redactor.URL(r.URL.String()), "err", err)
 	}
 }
 
@@ -248,7 +250,7 @@ func (p *Player) signature(method string, u *url.URL, h http.Header, body string
 				v = rv
 			}
 			if red.IsSecretQuery(k) {
-				v = Redacted
+				v = redact.Redacted
 			}
 			s.query = append(s.query, qpair{k, v})
 		}
@@ -264,7 +266,7 @@ func (p *Player) signature(method string, u *url.URL, h http.Header, body string
 		if red.IsSecretHeader(name) {
 			rv := make([]string, len(vals))
 			for i, v := range vals {
-				rv[i] = red.RedactHeaderValue(name, v)
+				rv[i] = red.HeaderValue(name, v)
 			}
 			vals = rv
 		}
@@ -299,23 +301,15 @@ func (p *Player) signature(method string, u *url.URL, h http.Header, body string
 	return s
 }
 
-// canonicalBody redacts a body the way it is recorded, decodes gzip, and
-// renders JSON with sorted keys and no whitespace so JSON-equal bodies
-// compare equal.
-func canonicalBody(red *Redactor, h http.Header, body string) string {
+// canonicalBody redacts a body the way it is recorded (decoded by its
+// Content-Encoding under the decoder's limits), and renders JSON with
+// sorted keys and no whitespace so JSON-equal bodies compare equal.
+func canonicalBody(red *redact.Redactor, h http.Header, body string) string {
 	if body == "" {
 		return ""
 	}
-	if rb, ok := red.RedactBody(h, body); ok {
-		body = rb
-	}
-	data := []byte(body)
-	if codings := contentCodings(h); len(codings) == 1 {
-		if dec, err := decodeBody(codings[0], data, maxValidateBytes); err == nil {
-			data = dec
-		}
-	}
-	if looksJSON(data) || json.Valid(data) {
+	data, _ := red.Body(h, []byte(body))
+	if t := bytes.TrimSpace(data); len(t) > 0 && (t[0] == '{' || t[0] == '[') || json.Valid(data) {
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.UseNumber()
 		var v any
@@ -420,7 +414,7 @@ func (p *Player) closest(s signature, n int) []NearMiss {
 			Source:  b.e.source,
 			Index:   b.e.index,
 			Method:  b.e.it.Request.Method,
-			URL:     p.opts.redactor.RedactURL(b.e.it.Request.URL),
+			URL:     p.opts.redactor.URL(b.e.it.Request.URL),
 			Reasons: b.reasons,
 		})
 	}

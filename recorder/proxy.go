@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+
+	"github.com/mockd/mockd/redact"
 )
 
 // DefaultMaxBodyBytes is the default cap on a recorded body (10 MiB).
@@ -25,8 +27,10 @@ const DefaultMaxBodyBytes = 10 << 20
 // TruncatedHeader marks a recorded request or response whose body was cut at
 // the cap. Its value is the full body size in bytes. The client of the
 // recording proxy always gets the full body; only the cassette is cut. On
-// replay the header is sent too, so a truncated answer is visible.
-const TruncatedHeader = "X-Mockd-Body-Truncated"
+// replay the header is sent too, so a truncated answer is visible. It is
+// mockd's own: a copy sent by the client or the upstream is dropped, and it
+// never turns redaction off.
+const TruncatedHeader = redact.TruncatedHeader
 
 // ProxyConfig configures a recording Proxy.
 type ProxyConfig struct {
@@ -35,7 +39,7 @@ type ProxyConfig struct {
 	// Sink receives each completed, redacted interaction (required).
 	Sink InteractionSink
 	// Redactor (nil: DefaultRedactor) is applied before the sink and logs.
-	Redactor *Redactor
+	Redactor *redact.Redactor
 	// MaxBodyBytes caps each recorded body (0: DefaultMaxBodyBytes; <0: no cap).
 	MaxBodyBytes int64
 	// Transport performs upstream requests (nil: a clone of
@@ -55,7 +59,7 @@ type ProxyConfig struct {
 // recorded; nor are exchanges the client abandoned mid-body.
 type Proxy struct {
 	cfg      ProxyConfig
-	redactor *Redactor
+	redactor *redact.Redactor
 	logger   *slog.Logger
 	maxBody  int64
 	rp       *httputil.ReverseProxy
@@ -74,7 +78,7 @@ func NewProxy(cfg ProxyConfig) (*Proxy, error) {
 	}
 	p := &Proxy{cfg: cfg, redactor: cfg.Redactor, logger: cfg.Logger, maxBody: cfg.MaxBodyBytes}
 	if p.redactor == nil {
-		p.redactor = DefaultRedactor()
+		p.redactor = redact.Default()
 	}
 	if p.logger == nil {
 		p.logger = slog.New(slog.DiscardHandler)
@@ -136,20 +140,20 @@ func (p *Proxy) upstreamError(w http.ResponseWriter, r *http.Request, err error)
 	detail := p.describeError(err)
 	if r.Context().Err() != nil {
 		p.logger.Debug("recorder: client went away before the upstream answered",
-			"method", r.Method, "url", p.redactor.RedactURL(r.URL.String()))
+			"method", r.Method, "url", p.redactor.URL(r.URL.String()))
 	} else {
 		p.logger.Warn("recorder: upstream request failed",
-			"method", r.Method, "url", p.redactor.RedactURL(r.URL.String()), "err", detail)
+			"method", r.Method, "url", p.redactor.URL(r.URL.String()), "err", detail)
 	}
 	writeProblem(w, http.StatusBadGateway, "Bad Gateway",
-		"upstream "+p.redactor.RedactURL(p.cfg.Upstream.String())+" did not answer: "+detail, nil)
+		"upstream "+p.redactor.URL(p.cfg.Upstream.String())+" did not answer: "+detail, nil)
 }
 
 // describeError renders an upstream error without leaking secrets from a URL.
 func (p *Proxy) describeError(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return fmt.Sprintf("%s %q: %v", ue.Op, p.redactor.RedactURL(ue.URL), ue.Err)
+		return fmt.Sprintf("%s %q: %v", ue.Op, p.redactor.URL(ue.URL), ue.Err)
 	}
 	return err.Error()
 }
@@ -175,7 +179,7 @@ func (t *captureTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	elapsed := time.Since(start)
 	if resp.StatusCode == http.StatusSwitchingProtocols {
 		t.proxy.logger.Warn("recorder: protocol upgrade is relayed but not recorded",
-			"url", t.proxy.redactor.RedactURL(req.URL.String()))
+			"url", t.proxy.redactor.URL(req.URL.String()))
 		return resp, nil
 	}
 	respCap := &capture{limit: t.proxy.maxBody}
@@ -253,7 +257,7 @@ func (b *teeBody) Close() error {
 // finish builds, redacts and stores the interaction once the response body
 // has been relayed.
 func (p *Proxy) finish(req *http.Request, resp *http.Response, reqCap, respCap *capture, elapsed time.Duration, complete bool) {
-	redURL := p.redactor.RedactURL(req.URL.String())
+	redURL := p.redactor.URL(req.URL.String())
 	if !complete {
 		p.logger.Warn("recorder: response not relayed in full; exchange not recorded",
 			"method", req.Method, "url", redURL, "status", resp.StatusCode)
@@ -265,10 +269,12 @@ func (p *Proxy) finish(req *http.Request, resp *http.Response, reqCap, respCap *
 	if ua, ok := reqHeaders["User-Agent"]; ok && len(ua) == 1 && ua[0] == "" {
 		delete(reqHeaders, "User-Agent")
 	}
+	reqHeaders.Del(TruncatedHeader)
 	if reqTrunc {
 		reqHeaders.Set(TruncatedHeader, strconv.FormatInt(reqTotal, 10))
 	}
 	respHeaders := resp.Header.Clone()
+	respHeaders.Del(TruncatedHeader)
 	if respTrunc {
 		respHeaders.Set(TruncatedHeader, strconv.FormatInt(respTotal, 10))
 	}
@@ -309,7 +315,7 @@ func (p *Proxy) finish(req *http.Request, resp *http.Response, reqCap, respCap *
 			Duration:         elapsed,
 		},
 	}
-	p.redactor.RedactInteraction(it)
+	p.redactor.Interaction(it)
 	if respTrunc || reqTrunc {
 		p.logger.Warn("recorder: body larger than the cap was recorded truncated",
 			"url", redURL, "cap", p.maxBody, "request_bytes", reqTotal, "response_bytes", respTotal)
@@ -321,6 +327,8 @@ func (p *Proxy) finish(req *http.Request, resp *http.Response, reqCap, respCap *
 	}
 	p.logger.Info("recorder: recorded", "method", req.Method, "url", redURL,
 		"status", resp.StatusCode, "duration", elapsed, "response_bytes", respTotal)
-	p.logger.Debug("recorder: recorded headers", "request_headers", p.redactor.RedactHeaders(req.Header),
-		"response_headers", p.redactor.RedactHeaders(resp.Header))
+	// The stored (redacted as a whole exchange) headers, so a secret echoed
+	// from one place to another is not logged either.
+	p.logger.Debug("recorder: recorded headers", "request_headers", it.Request.Headers,
+		"response_headers", it.Response.Headers)
 }

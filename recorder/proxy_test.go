@@ -27,6 +27,7 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
 	"github.com/mockd/mockd/recorder"
+	"github.com/mockd/mockd/redact"
 )
 
 // upstreamHandler answers deterministically from the request, except
@@ -158,7 +159,7 @@ var _ = Describe("recording proxy", func() {
 		DeferCleanup(upstream.Close)
 	})
 
-	newProxy := func(sink recorder.InteractionSink, red *recorder.Redactor, logger *slog.Logger, maxBody int64) *httptest.Server {
+	newProxy := func(sink recorder.InteractionSink, red *redact.Redactor, logger *slog.Logger, maxBody int64) *httptest.Server {
 		u, err := url.Parse(upstream.URL)
 		Expect(err).NotTo(HaveOccurred())
 		p, err := recorder.NewProxy(recorder.ProxyConfig{Upstream: u, Sink: sink, Redactor: red, Logger: logger, MaxBodyBytes: maxBody})
@@ -265,7 +266,7 @@ var _ = Describe("recording proxy", func() {
 
 	It("keeps 10 kinds of secrets out of the cassette and the logs", func() {
 		path := filepath.Join(dir, "secrets.yaml")
-		red, err := recorder.NewRedactor(recorder.RedactConfig{
+		red, err := redact.New(redact.Config{
 			Headers:   []string{"X-Custom-Auth", "X-Acme-Signature"}, // --redact-header, spec apiKey header
 			JSONPaths: []string{"$.password", "$.user.pin"},
 		})

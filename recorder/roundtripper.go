@@ -19,8 +19,9 @@ import (
 
 // NewRoundTripper wraps real for tests. When the cassette file at path is
 // missing it records: requests go to real through go-vcr v3's recorder, and
-// stop() redacts every interaction (BeforeSaveHook; the request side already
-// in AfterCaptureHook) and saves the cassette crash-safely at path. Responses
+// stop() redacts every interaction as a whole (BeforeSaveHook, package
+// redact, so a secret of the request is scrubbed from the response too) and
+// saves the cassette crash-safely at path. Responses
 // are redacted only when saved, so the code under test sees the real
 // answers while recording. When the file exists it replays: a Player (same
 // matching rules and Options as elsewhere, format 1 or 2) answers and real
@@ -59,11 +60,7 @@ func NewRoundTripper(path string, real http.RoundTripper, opts ...Option) (http.
 	}
 	red := o.redactor
 	rec.AddHook(func(i *cassette.Interaction) error {
-		red.RedactRequest(&i.Request)
-		return nil
-	}, vcr.AfterCaptureHook)
-	rec.AddHook(func(i *cassette.Interaction) error {
-		red.RedactInteraction(i)
+		red.Interaction(i)
 		return nil
 	}, vcr.BeforeSaveHook)
 	var once sync.Once

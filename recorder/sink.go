@@ -14,6 +14,8 @@ import (
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 	"gopkg.in/yaml.v3"
+
+	"github.com/mockd/mockd/redact"
 )
 
 // ErrSinkClosed is returned by Append after Close.
@@ -39,7 +41,7 @@ type SinkConfig struct {
 	Append bool
 	// Redactor is applied to every interaction before it is stored (nil:
 	// DefaultRedactor). Redacting twice is harmless.
-	Redactor *Redactor
+	Redactor *redact.Redactor
 	// Logger receives flush errors from the background timer (nil: discard).
 	Logger *slog.Logger
 }
@@ -59,7 +61,7 @@ const appendHeader = "---\nversion: 2\ninteractions:\n"
 type Sink struct {
 	path     string
 	cfg      SinkConfig
-	redactor *Redactor
+	redactor *redact.Redactor
 	logger   *slog.Logger
 
 	mu      sync.Mutex // guards everything below
@@ -84,7 +86,7 @@ func NewSink(path string, cfg SinkConfig) (*Sink, error) {
 	}
 	s := &Sink{path: path, cfg: cfg, redactor: cfg.Redactor, logger: cfg.Logger}
 	if s.redactor == nil {
-		s.redactor = DefaultRedactor()
+		s.redactor = redact.Default()
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -99,7 +101,7 @@ func NewSink(path string, cfg SinkConfig) (*Sink, error) {
 					continue
 				}
 				cp := cloneInteraction(it)
-				s.redactor.RedactInteraction(cp)
+				s.redactor.Interaction(cp)
 				item, err := encodeItem(cp, s.n)
 				if err != nil {
 					return nil, fmt.Errorf("recorder: continue cassette %s: %w", path, err)
@@ -186,7 +188,7 @@ func (s *Sink) Append(ctx context.Context, i *cassette.Interaction) error {
 		return fmt.Errorf("recorder: append to %s: %w", s.path, err)
 	}
 	cp := cloneInteraction(i)
-	s.redactor.RedactInteraction(cp)
+	s.redactor.Interaction(cp)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {

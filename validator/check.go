@@ -18,6 +18,7 @@ import (
 	"github.com/pb33f/libopenapi/orderedmap"
 
 	"github.com/mockd/mockd/recorder"
+	"github.com/mockd/mockd/redact"
 )
 
 // Check ids added by the contract checker (see also the Check* ids of
@@ -28,13 +29,19 @@ const (
 	// CheckServer: with strict server matching, the request's host or base
 	// path is not one of the spec's servers.
 	CheckServer = "request.server"
+	// CheckRequestEncoding: the request body's Content-Encoding could not be
+	// undone (unsupported, corrupt, or over the inflation limits), so the
+	// body was not checked.
+	CheckRequestEncoding = "request.body.encoding"
+	// CheckResponseEncoding: the same for the response body.
+	CheckResponseEncoding = "response.body.encoding"
 )
 
 // CheckIDs lists every check id the checker reports, in report order.
 var CheckIDs = []string{
 	CheckServer, CheckPathParam, CheckQueryParam, CheckHeaderParam, CheckCookieParam,
-	CheckRequestBody, CheckRequestMediaType, CheckRequestSecurity, CheckRequest,
-	CheckResponseStatus, CheckResponseMedia, CheckResponseBody, CheckResponseHeader,
+	CheckRequestBody, CheckRequestEncoding, CheckRequestMediaType, CheckRequestSecurity, CheckRequest,
+	CheckResponseStatus, CheckResponseMedia, CheckResponseBody, CheckResponseEncoding, CheckResponseHeader,
 	CheckWriteOnly, CheckResponse, CheckUnknownPath, CheckUnknownMethod,
 }
 
@@ -91,8 +98,8 @@ type CheckConfig struct {
 	// spec's own option covers bodies and parameters).
 	FormatAssertions bool
 	// Redactor hides secret header, query and cookie values quoted in
-	// findings (nil: recorder.DefaultRedactor).
-	Redactor *recorder.Redactor
+	// findings (nil: redact.Default).
+	Redactor *redact.Redactor
 	// SpecSource is the spec's text, for line:column positions and for
 	// reading discriminators; by default the spec's File is read. Swagger
 	// 2.0 specs are converted before checking, so their positions are not
@@ -115,6 +122,11 @@ type Checker struct {
 	headerOpts    *config.ValidationOptions
 }
 
+// Redactor returns the redactor the checker applies to findings (the
+// configured one, or the defaults plus the spec's apiKey names); use it for
+// anything else the run writes (logs, recorded traffic).
+func (c *Checker) Redactor() *redact.Redactor { return c.cfg.Redactor }
+
 // NewChecker prepares a Checker for spec.
 func NewChecker(spec *Spec, cfg CheckConfig) (*Checker, error) {
 	if spec == nil {
@@ -125,7 +137,11 @@ func NewChecker(spec *Spec, cfg CheckConfig) (*Checker, error) {
 		c.cfg.RejectedRequest = SeverityInfo
 	}
 	if c.cfg.Redactor == nil {
-		c.cfg.Redactor = recorder.DefaultRedactor()
+		red, err := redact.New(redact.Config{SpecNames: spec.CredentialNames()})
+		if err != nil {
+			return nil, fmt.Errorf("validator: NewChecker: redaction of the spec's credential names: %w", err)
+		}
+		c.cfg.Redactor = red
 	}
 	for id, sev := range cfg.Severities {
 		if _, err := ParseSeverity(string(sev)); err != nil {
@@ -261,8 +277,13 @@ func (c *Checker) Check(ix *Interaction) (out Outcome) {
 
 	resp := &http.Response{StatusCode: ix.Status, Header: c.header(ix.ResponseHeader), Request: req}
 	skipBody := false
-	if enc := resp.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
-		skipBody = true // a coding that could not be undone (br, zstd...)
+	var encFindings []Finding
+	if f, bad := undecoded(ix.RequestHeader, ix.RequestBody, ix.RequestBodyError, CheckRequestEncoding, "request"); bad {
+		encFindings = append(encFindings, f)
+	}
+	if f, bad := undecoded(resp.Header, ix.ResponseBody, ix.ResponseBodyError, CheckResponseEncoding, "response"); bad && ix.Status != 0 {
+		encFindings = append(encFindings, f)
+		skipBody = true
 	}
 	if resp.Header.Get(recorder.TruncatedHeader) != "" {
 		skipBody = true
@@ -285,6 +306,11 @@ func (c *Checker) Check(ix *Interaction) (out Outcome) {
 	if reqMT != "" {
 		reqBody := func() (any, bool) { return decodeJSON(ix.RequestBody, req.Header.Get("Content-Type")) }
 		reqFindings = c.selectDiscriminated(reqFindings, opPointer(op)+"/requestBody/content/"+escapePointer(reqMT)+"/schema", reqBody)
+	}
+	for _, f := range encFindings {
+		if f = c.finish(ix, op, "", f); f.Severity != SeverityOff {
+			out.Findings = append(out.Findings, f)
+		}
 	}
 	for _, f := range append(serverFindings, reqFindings...) {
 		f = c.finish(ix, op, reqMT, f)
@@ -800,8 +826,36 @@ func sortFindings(fs []Finding) {
 	})
 }
 
-// redact replaces secret values quoted in a finding's message and detail.
+// undecoded reports a body whose Content-Encoding is still set (it could not
+// be undone): it was not checked, and that must not pass silently.
+func undecoded(h http.Header, body []byte, why error, check, side string) (Finding, bool) {
+	enc := strings.TrimSpace(h.Get("Content-Encoding"))
+	if len(body) == 0 || h.Get(redact.TruncatedHeader) != "" || (why == nil && (enc == "" || strings.EqualFold(enc, "identity"))) {
+		return Finding{}, false
+	}
+	detail := "Content-Encoding " + enc + " was not decoded"
+	if why != nil {
+		detail = why.Error()
+	}
+	return Finding{Check: check, In: "body",
+		Message: fmt.Sprintf("the %s body could not be decoded, so it was not checked", side),
+		Detail:  detail,
+		Hint:    "record bodies with a supported Content-Encoding (gzip, deflate, br, zstd) within the inflation limits, or store them decoded"}, true
+}
+
+// redact replaces secret values quoted in a finding's message and detail:
+// values the redactor finds anywhere in the interaction (headers, URL,
+// bodies, spec credential names included), values under secret-named keys
+// at the finding's pointer, and the finding's named parameter.
 func (c *Checker) redact(ix *Interaction, f *Finding) {
+	for _, v := range c.secrets(ix) {
+		f.Message = strings.ReplaceAll(f.Message, v, redact.Redacted)
+		f.Detail = strings.ReplaceAll(f.Detail, v, redact.Redacted)
+	}
+	if c.secretPointer(f.Pointer) {
+		f.Message = redactQuoted(f.Message)
+		f.Detail = redactQuoted(f.Detail)
+	}
 	if f.Name == "" {
 		return
 	}
@@ -834,9 +888,43 @@ func (c *Checker) redact(ix *Interaction, f *Finding) {
 		if len(v) < 3 {
 			continue
 		}
-		f.Message = strings.ReplaceAll(f.Message, v, recorder.Redacted)
-		f.Detail = strings.ReplaceAll(f.Detail, v, recorder.Redacted)
+		f.Message = strings.ReplaceAll(f.Message, v, redact.Redacted)
+		f.Detail = strings.ReplaceAll(f.Detail, v, redact.Redacted)
 	}
+}
+
+// secrets returns the secret values of ix (computed once per interaction
+// and kept on it): the redactor runs over a copy of the whole exchange.
+func (c *Checker) secrets(ix *Interaction) []string {
+	if ix.secrets != nil {
+		return *ix.secrets
+	}
+	x := redact.Exchange{
+		Request:  redact.Message{URL: ix.URL.String(), Header: ix.RequestHeader.Clone(), Body: ix.RequestBody},
+		Response: redact.Message{Header: ix.ResponseHeader.Clone(), Body: ix.ResponseBody},
+	}
+	vals := c.cfg.Redactor.Exchange(&x)
+	ix.secrets = &vals
+	return vals
+}
+
+// secretPointer reports whether a JSON pointer passes through a secret key.
+func (c *Checker) secretPointer(ptr string) bool {
+	for _, seg := range strings.Split(ptr, "/") {
+		seg = strings.ReplaceAll(strings.ReplaceAll(seg, "~1", "/"), "~0", "~")
+		if seg != "" && c.cfg.Redactor.IsSecretKey(seg) {
+			return true
+		}
+	}
+	return false
+}
+
+var quoted = regexp.MustCompile(`'[^']*'|"[^"]*"|\b\d[\d.eE+-]*\b`)
+
+// redactQuoted replaces quoted strings and numbers in a finding about a
+// value under a secret key.
+func redactQuoted(s string) string {
+	return quoted.ReplaceAllString(s, redact.Redacted)
 }
 
 var declaredList = regexp.MustCompile(`Declared properties: \[([^\]]*)\]`)

@@ -3,6 +3,7 @@ package validator
 import (
 	"encoding/base64"
 	"net/http"
+	"sort"
 	"strings"
 )
 
@@ -95,4 +96,18 @@ func (c *Checker) checkSecurity(r *http.Request, op *Operation) (Finding, bool) 
 		Detail:  "missing: " + strings.Join(missing, " or "),
 		Hint:    "send credentials of one of the operation's security requirements (recorded values may be redacted; only their presence is checked)",
 	}, true
+}
+
+// CredentialNames returns the parameter names of the spec's apiKey security
+// schemes (whatever their "in": header, query or cookie), sorted, for the
+// redactor: a value under one of these names is a secret.
+func (s *Spec) CredentialNames() []string {
+	var out []string
+	for _, sc := range s.SecuritySchemes() {
+		if sc.Type == "apiKey" && sc.Param != "" {
+			out = append(out, sc.Param)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -119,6 +119,9 @@ var _ = Describe("contract Checker", func() {
 				if id == validator.CheckRequest || id == validator.CheckResponse {
 					continue // validator failures, not traffic properties
 				}
+				if id == validator.CheckRequestEncoding || id == validator.CheckResponseEncoding {
+					continue // undecodable bodies: see "bodies it cannot decode"
+				}
 				Expect(seeded).To(HaveKey(id))
 			}
 		})

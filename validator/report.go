@@ -30,6 +30,8 @@ var CheckDescriptions = map[string]string{
 	CheckResponse:         "The response could be validated at all.",
 	CheckUnknownPath:      "The request path is documented in the spec.",
 	CheckUnknownMethod:    "The request method is documented for its path.",
+	CheckRequestEncoding:  "The request body's Content-Encoding can be decoded within the inflation limits.",
+	CheckResponseEncoding: "The response body's Content-Encoding can be decoded within the inflation limits.",
 }
 
 // ReportOptions tunes report output.

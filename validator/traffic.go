@@ -2,9 +2,6 @@ package validator
 
 import (
 	"bytes"
-	"compress/flate"
-	"compress/gzip"
-	"compress/zlib"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,6 +17,7 @@ import (
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
+	"github.com/mockd/mockd/internal/content"
 	"github.com/mockd/mockd/recorder"
 )
 
@@ -50,6 +48,14 @@ type Interaction struct {
 	ResponseHeader http.Header
 	ResponseBody   []byte
 	Source         Source
+	// RequestBodyError and ResponseBodyError say why a body's
+	// Content-Encoding could not be undone (unsupported coding, over the
+	// per-body, ratio or run inflation limits, corrupt); the body is then the
+	// recorded bytes. Nil when the body was decoded or not encoded.
+	RequestBodyError  error
+	ResponseBodyError error
+
+	secrets *[]string // the exchange's secret values, for redacting findings
 	// Seq orders interactions in the traffic (files in the order given and
 	// walked, then interactions in a file); reports keep the occurrences
 	// with the lowest Seq. ReadTraffic sets it; 0 means arrival order.
@@ -94,9 +100,6 @@ func (e *TrafficError) Unwrap() error { return e.Err }
 
 // sniffBytes is how much of a file SniffTraffic looks at.
 const sniffBytes = 8 << 10
-
-// maxDecodedBody bounds a body inflated from gzip or deflate.
-const maxDecodedBody = 256 << 20
 
 var (
 	cassetteKey     = regexp.MustCompile(`(?m)^interactions\s*:`)
@@ -146,7 +149,8 @@ func SniffTraffic(head []byte, name string) TrafficKind {
 // recursively, in lexical order; files whose content is not traffic are
 // skipped inside folders but are an error when named directly) and calls fn
 // for each interaction, in order. Only one file is held in memory at a time,
-// and NDJSON and HAR files are streamed entry by entry. Errors are
+// and NDJSON and HAR files are streamed entry by entry. Bodies are decoded
+// under one inflation budget for the whole call (internal/content). Errors are
 // *TrafficError naming the file; an error from fn is returned as is.
 func ReadTraffic(ctx context.Context, paths []string, fn func(*Interaction) error) error {
 	return ReadTrafficConcurrent(ctx, paths, 1, fn)
@@ -194,6 +198,9 @@ func ReadTrafficConcurrent(ctx context.Context, paths []string, readers int, fn 
 			return err
 		}
 	}
+	// One inflation budget for the whole run (internal/content): a traffic
+	// set full of decompression bombs cannot exhaust memory.
+	budget := content.NewBudget(0)
 	if readers < 1 {
 		readers = 1
 	}
@@ -202,7 +209,7 @@ func ReadTrafficConcurrent(ctx context.Context, paths []string, readers int, fn 
 	}
 	if readers <= 1 {
 		for i, f := range files {
-			if err := readTrafficFile(ctx, f.path, f.named, int64(i), fn); err != nil {
+			if err := readTrafficFile(ctx, f.path, f.named, int64(i), budget, fn); err != nil {
 				return err
 			}
 		}
@@ -219,7 +226,7 @@ func ReadTrafficConcurrent(ctx context.Context, paths []string, readers int, fn 
 				if first != nil {
 					continue
 				}
-				if err := readTrafficFile(ctx, files[i].path, files[i].named, int64(i), fn); err != nil {
+				if err := readTrafficFile(ctx, files[i].path, files[i].named, int64(i), budget, fn); err != nil {
 					first = err
 					cancel()
 				}
@@ -254,7 +261,7 @@ feed:
 // fileSeqShift places a file's index above its interactions' in Seq.
 const fileSeqShift = 32
 
-func readTrafficFile(ctx context.Context, path string, named bool, fileIndex int64, fn func(*Interaction) error) error {
+func readTrafficFile(ctx context.Context, path string, named bool, fileIndex int64, budget *content.Budget, fn func(*Interaction) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -284,7 +291,7 @@ func readTrafficFile(ctx context.Context, path string, named bool, fileIndex int
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		ix, err := FromCassette(it, src)
+		ix, err := fromCassette(it, src, budget)
 		if err != nil {
 			return &TrafficError{File: path, Err: err}
 		}
@@ -326,10 +333,17 @@ func readTrafficFile(ctx context.Context, path string, named bool, fileIndex int
 	return err
 }
 
-// FromCassette converts a recorded interaction, decoding gzip and deflate
-// bodies (a body that does not decode is kept as recorded, with its
-// Content-Encoding, and the checker skips its schema).
+// FromCassette converts a recorded interaction, decoding its bodies' content
+// codings (gzip, deflate, br, zstd, stacked) under the default per-body
+// limits. A body that does not decode is kept as recorded, with its
+// Content-Encoding, and RequestBodyError/ResponseBodyError say why (the
+// checker reports it and skips the body's schema).
 func FromCassette(it *cassette.Interaction, src Source) (*Interaction, error) {
+	return fromCassette(it, src, nil)
+}
+
+// fromCassette is FromCassette charging decoded bytes to the run budget b.
+func fromCassette(it *cassette.Interaction, src Source, b *content.Budget) (*Interaction, error) {
 	if it == nil {
 		return nil, errors.New("nil interaction")
 	}
@@ -349,22 +363,25 @@ func FromCassette(it *cassette.Interaction, src Source) (*Interaction, error) {
 			reqH.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
 	}
-	reqBody = decodeContent(reqH, reqBody)
+	reqBody, reqErr := decodeContent(reqH, reqBody, b)
 	respBody := []byte(it.Response.Body)
+	var respErr error
 	if !it.Response.Uncompressed {
-		respBody = decodeContent(respH, respBody)
+		respBody, respErr = decodeContent(respH, respBody, b)
 	} else {
 		respH.Del("Content-Encoding")
 	}
 	return &Interaction{
-		Method:         strings.ToUpper(it.Request.Method),
-		URL:            u,
-		RequestHeader:  reqH,
-		RequestBody:    reqBody,
-		Status:         it.Response.Code,
-		ResponseHeader: respH,
-		ResponseBody:   respBody,
-		Source:         src,
+		RequestBodyError:  reqErr,
+		ResponseBodyError: respErr,
+		Method:            strings.ToUpper(it.Request.Method),
+		URL:               u,
+		RequestHeader:     reqH,
+		RequestBody:       reqBody,
+		Status:            it.Response.Code,
+		ResponseHeader:    respH,
+		ResponseBody:      respBody,
+		Source:            src,
 	}, nil
 }
 
@@ -375,50 +392,37 @@ func cloneHeader(h http.Header) http.Header {
 	return h.Clone()
 }
 
-// decodeContent undoes gzip and deflate content codings and removes the
-// Content-Encoding header when it succeeds.
-func decodeContent(h http.Header, body []byte) []byte {
-	var codings []string
-	for _, v := range h.Values("Content-Encoding") {
-		for _, c := range strings.Split(v, ",") {
-			if c = strings.ToLower(strings.TrimSpace(c)); c != "" && c != "identity" {
-				codings = append(codings, c)
-			}
-		}
+// DecodeBodies undoes the Content-Encoding of both bodies of ix in place
+// (as FromCassette does), for interactions built from live traffic; a body
+// that cannot be decoded keeps its bytes and its error is set.
+func (ix *Interaction) DecodeBodies() {
+	if ix.RequestHeader != nil {
+		ix.RequestBody, ix.RequestBodyError = decodeContent(ix.RequestHeader, ix.RequestBody, nil)
 	}
+	if ix.ResponseHeader != nil {
+		ix.ResponseBody, ix.ResponseBodyError = decodeContent(ix.ResponseHeader, ix.ResponseBody, nil)
+	}
+}
+
+// decodeContent undoes the Content-Encoding of a body with the one decoder
+// (internal/content: per-body and ratio limits, and the run's budget b) and
+// removes Content-Encoding and Content-Length when it succeeds. When it
+// cannot, the body is returned as recorded with its headers, and the error
+// says why (the checker reports it as a finding).
+func decodeContent(h http.Header, body []byte, b *content.Budget) ([]byte, error) {
+	codings := content.Codings(h)
 	if len(codings) == 0 {
 		h.Del("Content-Encoding")
-		return body
+		return body, nil
 	}
 	if len(body) == 0 || h.Get(recorder.TruncatedHeader) != "" {
-		return body
+		return body, nil
 	}
-	data := body
-	for i := len(codings) - 1; i >= 0; i-- {
-		var r io.ReadCloser
-		var err error
-		switch codings[i] {
-		case "gzip", "x-gzip":
-			r, err = gzip.NewReader(bytes.NewReader(data))
-		case "deflate":
-			r, err = zlib.NewReader(bytes.NewReader(data))
-			if err != nil {
-				r, err = flate.NewReader(bytes.NewReader(data)), nil
-			}
-		default:
-			return body
-		}
-		if err != nil {
-			return body
-		}
-		out, err := io.ReadAll(io.LimitReader(r, maxDecodedBody))
-		_ = r.Close()
-		if err != nil {
-			return body
-		}
-		data = out
+	data, err := content.Decode(codings, body, content.Limits{}, b)
+	if err != nil {
+		return body, err
 	}
 	h.Del("Content-Encoding")
 	h.Del("Content-Length")
-	return data
+	return data, nil
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/mockd/mockd/redact"
 	"github.com/mockd/mockd/validator"
 )
 
@@ -63,7 +64,7 @@ func (c *common) logger(stderr io.Writer) (*slog.Logger, error) {
 	if err := lvl.UnmarshalText([]byte(c.logLevel)); err != nil {
 		return nil, fmt.Errorf("%w: --log-level %q: use debug, info, warn or error", errBadInput, c.logLevel)
 	}
-	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl})), nil
+	return slog.New(redact.NewHandler(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}), nil)), nil
 }
 
 // prepare checks the report outputs, then builds the logger and the
@@ -80,6 +81,9 @@ func (c *common) prepare(stderr io.Writer) (*validator.Checker, *slog.Logger, er
 	if err != nil {
 		return nil, nil, err
 	}
+	// Logs go through the checker's redactor (defaults + the spec's apiKey
+	// names), like every report.
+	logger = slog.New(redact.NewHandler(logger.Handler(), checker.Redactor()))
 	return checker, logger, nil
 }
 

@@ -21,6 +21,7 @@ import (
 
 	"github.com/mockd/mockd/internal/httpserver"
 	"github.com/mockd/mockd/recorder"
+	"github.com/mockd/mockd/redact"
 	"github.com/mockd/mockd/validator"
 )
 
@@ -72,13 +73,13 @@ func proxy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		upstream:  up,
 		enforce:   *enforce,
 		logger:    logger,
-		redactor:  recorder.DefaultRedactor(),
+		redactor:  checker.Redactor(),
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DisableCompression = true
 	h.transport = t
 	if *record != "" {
-		sink, err := recorder.NewSink(*record, recorder.SinkConfig{FlushInterval: time.Second, Logger: logger})
+		sink, err := recorder.NewSink(*record, recorder.SinkConfig{FlushInterval: time.Second, Logger: logger, Redactor: checker.Redactor()})
 		if err != nil {
 			return fmt.Errorf("%w: --record: %w", errBadInput, err)
 		}
@@ -121,7 +122,7 @@ type proxyHandler struct {
 	enforce   bool
 	sink      *recorder.Sink
 	logger    *slog.Logger
-	redactor  *recorder.Redactor
+	redactor  *redact.Redactor
 	seq       atomic.Int64
 }
 
@@ -184,7 +185,7 @@ func (p *proxyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	resp, err := p.transport.RoundTrip(out)
 	if err != nil {
-		p.logger.Warn("contract proxy: upstream failed", "method", r.Method, "url", p.redactor.RedactURL(target.String()), "err", err)
+		p.logger.Warn("contract proxy: upstream failed", "method", r.Method, "url", p.redactor.URL(target.String()), "err", err)
 		writeProblem(w, http.StatusBadGateway, "Bad Gateway", "upstream did not answer: "+err.Error(), nil)
 		return
 	}
@@ -198,10 +199,14 @@ func (p *proxyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	elapsed := time.Since(start)
 	ix.Status = resp.StatusCode
 	ix.ResponseHeader = resp.Header.Clone()
+	ix.ResponseHeader.Del(redact.TruncatedHeader) // mockd's own marker, never the upstream's
 	ix.ResponseBody = respBody
 	if truncated {
 		ix.ResponseHeader.Set(recorder.TruncatedHeader, "true")
 		ix.ResponseBody = respBody[:maxProxyBody]
+	}
+	if !truncated {
+		ix.DecodeBodies()
 	}
 	outcome := p.checker.Check(ix)
 	p.collector.Add(seq, &outcome)
@@ -255,7 +260,7 @@ func (p *proxyHandler) log(r *http.Request, fs []validator.Finding) {
 			lvl = slog.LevelInfo
 		}
 		p.logger.Log(r.Context(), lvl, "contract violation", "check", f.Check, "severity", f.Severity,
-			"operation", f.OperationID, "method", r.Method, "url", p.redactor.RedactURL(r.URL.String()),
+			"operation", f.OperationID, "method", r.Method, "url", p.redactor.URL(r.URL.String()),
 			"message", f.Message, "detail", f.Detail, "at", f.Pointer, "spec", fmt.Sprintf("%s:%d:%d", f.SpecFile, f.SpecLine, f.SpecCol))
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/mockd/mockd/internal/httpserver"
 	"github.com/mockd/mockd/recorder"
+	"github.com/mockd/mockd/redact"
 	"github.com/mockd/mockd/validator"
 )
 
@@ -42,30 +43,20 @@ func (r *redactionFlags) register(fs *flag.FlagSet) {
 
 // redactor builds the redactor: defaults, flags, and the credentials the
 // spec's security schemes name.
-func (r *redactionFlags) redactor(spec *validator.Spec, logger *slog.Logger) (*recorder.Redactor, error) {
-	cfg := recorder.RedactConfig{
+func (r *redactionFlags) redactor(spec *validator.Spec, logger *slog.Logger) (*redact.Redactor, error) {
+	cfg := redact.Config{
 		DisableDefaults: r.noDefaults,
 		Headers:         append([]string(nil), r.headers...),
 		QueryParams:     append([]string(nil), r.queries...),
 		JSONPaths:       append([]string(nil), r.jsonPaths...),
 	}
 	if spec != nil {
-		for _, sc := range spec.SecuritySchemes() {
-			if sc.Type != "apiKey" || sc.Param == "" {
-				continue
-			}
-			switch sc.In {
-			case "header", "cookie":
-				cfg.Headers = append(cfg.Headers, sc.Param)
-			case "query":
-				cfg.QueryParams = append(cfg.QueryParams, sc.Param)
-			}
-		}
+		cfg.SpecNames = spec.CredentialNames()
 	}
 	if r.noDefaults {
 		logger.Warn("default redaction is OFF: Authorization, cookies and API keys will be written in clear")
 	}
-	return recorder.NewRedactor(cfg)
+	return redact.New(cfg)
 }
 
 func record(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -119,6 +110,7 @@ func record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	logger = slog.New(redact.NewHandler(logger.Handler(), redactor)) // spec names too
 	sink, err := recorder.NewSink(*path, recorder.SinkConfig{FlushInterval: *flush, Append: *appendTo, Redactor: redactor, Logger: logger})
 	if err != nil {
 		return err

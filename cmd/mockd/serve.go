@@ -18,6 +18,7 @@ import (
 	"github.com/mockd/mockd/internal/httpserver"
 	"github.com/mockd/mockd/mockserver"
 	"github.com/mockd/mockd/recorder"
+	"github.com/mockd/mockd/redact"
 	"github.com/mockd/mockd/validator"
 )
 
@@ -107,7 +108,7 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("%w: --log-level %q: use debug, info, warn or error", errUsage, level)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+	return slog.New(redact.NewHandler(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}), nil)), nil
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -186,7 +187,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opts = append(opts, mockserver.Redactor(redactor))
+	logger = slog.New(redact.NewHandler(logger.Handler(), redactor)) // spec names too
+	opts = append(opts, mockserver.Redactor(redactor), mockserver.Logger(logger))
 	var sink *recorder.Sink
 	if len(f.cassettes) > 0 {
 		popts := []recorder.Option{recorder.WithRedactor(redactor), recorder.WithLogger(logger)}

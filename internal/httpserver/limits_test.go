@@ -225,4 +225,3 @@ func TestFlags(t *testing.T) {
 		}
 	}
 }
-

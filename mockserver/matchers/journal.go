@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/mockd/mockd/mockserver"
-	"github.com/mockd/mockd/recorder"
+	"github.com/mockd/mockd/redact"
 )
 
 // Journal matchers accept a *mockserver.Journal, a []mockserver.Entry, or
@@ -367,7 +367,7 @@ func withHeader(all []mockserver.Entry, header, value string) []mockserver.Entry
 
 func redacted(all []mockserver.Entry, header string) bool {
 	for _, e := range all {
-		if strings.Contains(e.Headers[header], recorder.Redacted) {
+		if strings.Contains(e.Headers[header], redact.Redacted) {
 			return true
 		}
 	}

@@ -1,4 +1,4 @@
-package recorder
+package redact
 
 import (
 	"bytes"
@@ -163,7 +163,7 @@ type jseg struct {
 // ["name"], [N], [*], .*, ..name, ..*.
 func parseJSONPath(src string) (jsonPath, error) {
 	bad := func(why string) (jsonPath, error) {
-		return jsonPath{}, fmt.Errorf("recorder: JSON path %q: %s (supported: $.a.b, $.items[*].secret, $['a b'], $.list[0], $..token)", src, why)
+		return jsonPath{}, fmt.Errorf("redact: JSON path %q: %s (supported: $.a.b, $.items[*].secret, $['a b'], $.list[0], $..token)", src, why)
 	}
 	s := strings.TrimSpace(src)
 	if !strings.HasPrefix(s, "$") {
@@ -227,29 +227,31 @@ func parseJSONPath(src string) (jsonPath, error) {
 
 // apply redacts the values the path selects; it returns the (possibly
 // replaced) root and whether anything changed.
-func (p jsonPath) apply(root *jnode) (*jnode, bool) {
+func (p jsonPath) apply(root *jnode, sc *scan) (*jnode, bool) {
 	if len(p.segs) == 0 {
 		if root.kind == jString && root.str == Redacted {
 			return root, false
 		}
+		sc.leaves(root)
 		return redactedNode(), true
 	}
-	return root, applySegs(root, p.segs)
+	return root, applySegs(root, p.segs, sc)
 }
 
-func applySegs(n *jnode, segs []jseg) bool {
+func applySegs(n *jnode, segs []jseg, sc *scan) bool {
 	seg, rest := segs[0], segs[1:]
 	changed := false
 	visit := func(get func() *jnode, set func(*jnode)) {
 		child := get()
 		if len(rest) == 0 {
 			if !(child.kind == jString && child.str == Redacted) {
+				sc.leaves(child)
 				set(redactedNode())
 				changed = true
 			}
 			return
 		}
-		changed = applySegs(child, rest) || changed
+		changed = applySegs(child, rest, sc) || changed
 	}
 	switch n.kind {
 	case jObject:
@@ -271,7 +273,7 @@ func applySegs(n *jnode, segs []jseg) bool {
 	if seg.descend {
 		for _, child := range n.vals {
 			if child.kind == jObject || child.kind == jArray {
-				changed = applySegs(child, segs) || changed
+				changed = applySegs(child, segs, sc) || changed
 			}
 		}
 	}
