@@ -298,7 +298,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if len(body) > maxRequestBody {
 			// Never validate or record a truncated body: say so instead.
-			writeProblem(w, &Problem{Type: ProblemTooLarge, Title: "Request body too large", Status: http.StatusRequestEntityTooLarge,
+			writeProblem(s.withCORS(w, r), &Problem{Type: ProblemTooLarge, Title: "Request body too large", Status: http.StatusRequestEntityTooLarge,
 				Detail: fmt.Sprintf("mockd reads request bodies of at most %d MiB; this one is larger.", maxRequestBody>>20)})
 			s.journalEarly(&e, http.StatusRequestEntityTooLarge, "problem")
 			return
