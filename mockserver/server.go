@@ -36,6 +36,7 @@ type config struct {
 	seedSet        bool
 	errors         bool
 	cors           bool
+	problemBodies  string // ProblemBodiesSpec or ProblemBodiesMockd
 	checkResponses bool
 	logger         *slog.Logger
 	faults         *fault.RuleSet
@@ -139,7 +140,7 @@ type Server struct {
 
 // New builds a Server from options. A spec is required.
 func New(opts ...Option) (*Server, error) {
-	cfg := config{cors: true}
+	cfg := config{cors: true, problemBodies: ProblemBodiesSpec}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
@@ -287,7 +288,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d := s.faults.Decide(freq)
 	e.Rule, e.Key, e.Ordinal, e.Seed, e.Reason = d.Rule, d.Key, d.Ordinal, d.Seed, d.Reason
 	tw := &timingWriter{ResponseWriter: w}
+	var problem *Problem // the explanation of a rejected request
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = withProblemNote(r, &problem)
 		if s.cfg.player != nil {
 			source, done := s.playback(w, r)
 			if done {
@@ -304,6 +307,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.Elapsed = e.Finished.Sub(e.Received)
 	e.Started = tw.started
 	e.Status, e.Bytes, e.End, e.Fault, e.Source = out.Status, out.BytesWritten, out.End.String(), out.Fault, tw.source
+	e.Problem = problem
 	if out.Err != "" {
 		e.Error = out.Err
 	}
