@@ -17,6 +17,8 @@ type preferences struct {
 	// anyMedia (set by mockd, never by the caller) serves the first declared
 	// media type when none is acceptable: for error responses.
 	anyMedia bool
+	// warnings (set by mockd under --errors) go to the violations header.
+	warnings []headerViolation
 	example  string // "" = not chosen
 	dynamic  *bool  // nil = server default
 }

@@ -106,6 +106,9 @@ func hasContent(resp *v3.Response) bool {
 // when it has an example.
 func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Operation, p *Problem, cands []candidate, prefs preferences) string {
 	noteProblem(r, p)
+	if s.cfg.errors {
+		setViolations(w.Header(), append(problemViolations(p), deprecatedWarnings(r, op)...))
+	}
 	if s.cfg.problemBodies == ProblemBodiesMockd {
 		code := p.Status
 		if p.Type == ProblemInvalidRequest && op.Response("422") == nil && op.Response("400") != nil {

@@ -1,6 +1,7 @@
 package mockserver_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 
@@ -259,5 +260,147 @@ var _ = Describe("Prefer: code with ranges and default", func() {
 		resp := call(srv, "GET", "/range-only", "", "Prefer", "code=6XX")
 		Expect(resp.StatusCode).To(Equal(400))
 		Expect(problemOf(resp)["type"]).To(Equal(mockserver.ProblemInvalidPrefer))
+	})
+})
+
+var _ = Describe("The status served without a preference", func() {
+	It("is the first declared one when no 2xx or default exists (Prism's choice)", func() {
+		s := newServer(mockserver.SpecBytes([]byte(`openapi: 3.0.2
+info: {title: t, version: "1"}
+paths:
+  /todos:
+    get:
+      responses:
+        5XX: {description: s, content: {text/plain: {example: range service error content}}}
+        4XX: {description: c, content: {text/plain: {example: range client error content}}}
+`)))
+		resp := call(s, "GET", "/todos", "")
+		Expect(resp.StatusCode).To(Equal(500))
+		Expect(bodyOf(resp)).To(Equal("range service error content"))
+	})
+})
+
+// deprecatedSpec has a deprecated query parameter and an example that breaks
+// its schema.
+const deprecatedSpec = `openapi: 3.0.2
+info: {title: t, version: "1"}
+paths:
+  /test:
+    get:
+      parameters:
+        - {deprecated: true, in: query, name: productId, schema: {type: string}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object, properties: {prop: {type: string, example: abc}}}}}}
+  /bad:
+    get:
+      parameters:
+        - {deprecated: true, in: query, name: productId, schema: {type: string}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object}, examples: {one: {value: 123}}}}}
+  /private:
+    get:
+      security: [{key: []}]
+      responses:
+        default: {description: any}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: api_key}
+`
+
+var _ = Describe("The Sl-Violations header under --errors (Prism's)", func() {
+	header := func(resp *http.Response) []map[string]any {
+		var out []map[string]any
+		Expect(json.Unmarshal([]byte(resp.Header.Get(mockserver.ViolationsHeader)), &out)).To(Succeed())
+		return out
+	}
+
+	It("lists a security rejection with its status as the code", func() {
+		s := newServer(mockserver.SpecBytes([]byte(deprecatedSpec)), mockserver.Errors(true))
+		resp := call(s, "GET", "/private", "")
+		Expect(resp.StatusCode).To(Equal(401))
+		Expect(header(resp)).To(ConsistOf(And(
+			HaveKeyWithValue("location", []any{"request"}),
+			HaveKeyWithValue("code", BeNumerically("==", 401)),
+			HaveKeyWithValue("message", "Invalid security scheme used"))))
+	})
+
+	It("warns about a deprecated parameter on a served response", func() {
+		s := newServer(mockserver.SpecBytes([]byte(deprecatedSpec)), mockserver.Errors(true))
+		resp := call(s, "GET", "/test?productId=10", "")
+		Expect(resp.StatusCode).To(Equal(200))
+		Expect(header(resp)).To(ConsistOf(And(
+			HaveKeyWithValue("location", []any{"request", "query", "productId"}),
+			HaveKeyWithValue("severity", "Warning"),
+			HaveKeyWithValue("message", "Query param productId is deprecated"))))
+	})
+
+	It("lists response violations and request warnings with the 500", func() {
+		s := newServer(mockserver.SpecBytes([]byte(deprecatedSpec)), mockserver.Errors(true))
+		resp := call(s, "GET", "/bad?productId=10", "")
+		Expect(resp.StatusCode).To(Equal(500))
+		vs := header(resp)
+		Expect(vs).To(HaveLen(2))
+		Expect(vs[0]["location"]).To(Equal([]any{"response", "body"}))
+		Expect(vs[1]["severity"]).To(Equal("Warning"))
+	})
+
+	It("is not sent without --errors", func() {
+		s := newServer(mockserver.SpecBytes([]byte(deprecatedSpec)))
+		Expect(call(s, "GET", "/test?productId=10", "").Header.Get(mockserver.ViolationsHeader)).To(BeEmpty())
+		Expect(call(s, "GET", "/private", "").Header.Get(mockserver.ViolationsHeader)).To(BeEmpty())
+	})
+})
+
+var _ = Describe("Preferences on a rejected request", func() {
+	const spec = `openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /test:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, required: [test], properties: {test: {type: string}}}
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {type: object, properties: {name: {type: string}}}
+              examples: {200-test: {value: {name: 200-test}}}
+        '406':
+          description: not acceptable
+          content:
+            text/plain:
+              example: we only speak JSON
+        '422':
+          description: invalid
+          content:
+            application/json:
+              schema: {type: object, properties: {name: {type: string}}}
+              examples:
+                422-test: {value: {name: 422-test}}
+                422-test2: {value: {name: 422-test2}}
+`
+	It("ignores a success code and its example, serving the error response (as Prism)", func() {
+		s := newServer(mockserver.SpecBytes([]byte(spec)))
+		resp := call(s, "POST", "/test", `{}`, "Content-Type", "application/json", "Prefer", "code=200, example=200-test")
+		Expect(resp.StatusCode).To(Equal(422))
+		Expect(jsonOf(resp)).To(Equal(map[string]any{"name": "422-test"}))
+	})
+
+	It("honours an example of the error response", func() {
+		s := newServer(mockserver.SpecBytes([]byte(spec)))
+		resp := call(s, "POST", "/test", `{}`, "Content-Type", "application/json", "Prefer", "example=422-test2")
+		Expect(resp.StatusCode).To(Equal(422))
+		Expect(jsonOf(resp)).To(Equal(map[string]any{"name": "422-test2"}))
+	})
+
+	It("serves a declared 406 when nothing acceptable is produced", func() {
+		s := newServer(mockserver.SpecBytes([]byte(spec)))
+		resp := call(s, "POST", "/test", `{"test":"x"}`, "Content-Type", "application/json", "Accept", "image/png")
+		Expect(resp.StatusCode).To(Equal(406))
+		Expect(bodyOf(resp)).To(Equal("we only speak JSON"))
+		Expect(resp.Header.Get(mockserver.ProblemHeader)).To(HavePrefix(mockserver.ProblemNotAcceptable + ";"))
 	})
 })

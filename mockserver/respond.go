@@ -73,6 +73,9 @@ func (s *Server) serveOperation(w http.ResponseWriter, r *http.Request, op *vali
 			Validation: violations(findings, "request"),
 		}, invalidCandidates(op, findings), prefs)
 	}
+	if s.cfg.errors {
+		prefs.warnings = deprecatedWarnings(r, op)
+	}
 	code := prefs.code
 	switch {
 	case prefs.key == "default":
@@ -109,10 +112,11 @@ func hasExample(resp *v3.Response) bool {
 }
 
 // defaultStatus is Prism's choice: the lowest declared 2xx code, else a 2XX
-// range (200), else default (200), else the lowest declared code.
+// range (200), else default (200), else the first declared code (a range
+// counts as its x00 code).
 func defaultStatus(op *validator.Operation) int {
 	best, bestRange := 0, 0
-	lowest := 0
+	first := 0
 	hasDefault := false
 	for _, k := range op.Statuses() {
 		if k == "default" {
@@ -130,8 +134,8 @@ func defaultStatus(op *validator.Operation) int {
 		case c >= 200 && c < 300 && isRange:
 			bestRange = c
 		}
-		if lowest == 0 || c < lowest {
-			lowest = c
+		if first == 0 {
+			first = c
 		}
 	}
 	switch {
@@ -141,8 +145,8 @@ func defaultStatus(op *validator.Operation) int {
 		return bestRange
 	case hasDefault:
 		return http.StatusOK
-	case lowest != 0:
-		return lowest
+	case first != 0:
+		return first
 	}
 	return http.StatusOK
 }
@@ -222,10 +226,12 @@ func (s *Server) respondWith(w http.ResponseWriter, r *http.Request, op *validat
 		if findings := s.checkServed(r, op, sel, out); len(findings) > 0 {
 			s.cfg.logger.Warn("served response violates the spec", "operation", op.ID, "status", sel.code, "violations", len(findings), "first", findings[0].Message)
 			if s.cfg.errors {
+				vs := violations(findings, "response")
+				setViolations(w.Header(), append(fromViolations(vs), prefs.warnings...))
 				writeProblem(w, &Problem{
 					Type: ProblemViolations, Title: "Request/Response not valid", Status: http.StatusInternalServerError,
 					Detail:     "The mock response is not valid against the spec and --errors is set.",
-					Validation: violations(findings, "response"),
+					Validation: vs,
 				})
 				return "problem"
 			}
@@ -233,6 +239,7 @@ func (s *Server) respondWith(w http.ResponseWriter, r *http.Request, op *validat
 		}
 	}
 	h := w.Header()
+	setViolations(h, prefs.warnings)
 	for _, kv := range out.headers {
 		h.Add(kv[0], kv[1])
 	}
