@@ -1,8 +1,6 @@
 package validator
 
 import (
-	"bytes"
-	"io"
 	"slices"
 	"strings"
 
@@ -74,22 +72,4 @@ func schemaOf(p *base.SchemaProxy) *base.Schema {
 		return nil
 	}
 	return p.Schema()
-}
-
-// formSemicolons reads a literal ';' in an urlencoded body as a character,
-// as the WHATWG form parser does (Go's url.ParseQuery rejects it, so a
-// field like "reserved=:/?#[]@!$;" would fail to decode).
-func formSemicolons(next content.Decoder) content.Decoder {
-	return content.DecoderFunc(func(in *content.DecodeInput) (any, error) {
-		if in == nil || in.Body == nil {
-			return next.Decode(in)
-		}
-		b, err := io.ReadAll(in.Body)
-		if err != nil {
-			return nil, err
-		}
-		cp := *in
-		cp.Body = bytes.NewReader(bytes.ReplaceAll(b, []byte(";"), []byte("%3B")))
-		return next.Decode(&cp)
-	})
 }

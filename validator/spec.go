@@ -204,7 +204,7 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		// are validated too, not only JSON.
 		config.WithStandardBodyDecoders(),
 		config.WithRegexEngine(compileRegex),
-		config.WithBodyDecoder("application/x-www-form-urlencoded", formArrays(formSemicolons(content.FormDecoder()))),
+		config.WithBodyDecoder("application/x-www-form-urlencoded", formArrays(content.FormDecoder())),
 		config.WithBodyDecoder("multipart/form-data", formArrays(content.MultipartDecoder())),
 		config.WithLogger(o.logger),
 	}
