@@ -68,6 +68,10 @@ type Entry struct {
 	End    string `json:"end"`    // normal, fin, rst, client_aborted, hung
 	Source string `json:"source,omitempty"`
 	Error  string `json:"error,omitempty"`
+	// Problem is mockd's explanation of a rejected request (invalid,
+	// unauthorized, unsupported or unacceptable media type), also when the
+	// spec's own error response was served.
+	Problem *Problem `json:"problem,omitempty"`
 }
 
 // Journal is a bounded ring of the most recent requests, bounded both in

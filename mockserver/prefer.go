@@ -12,9 +12,15 @@ import (
 // (RFC 7240: `Prefer: code=404, example=beard, dynamic=true`) or with the
 // query parameters __code, __example and __dynamic. Query parameters win.
 type preferences struct {
-	code    int    // 0 = not chosen
-	example string // "" = not chosen
-	dynamic *bool  // nil = server default
+	code int    // 0 = not chosen; for a range or default, its representative status
+	key  string // "4XX" or "default" when a range or default was chosen
+	// anyMedia (set by mockd, never by the caller) serves the first declared
+	// media type when none is acceptable: for error responses.
+	anyMedia bool
+	// warnings (set by mockd under --errors) go to the violations header.
+	warnings []headerViolation
+	example  string // "" = not chosen
+	dynamic  *bool  // nil = server default
 }
 
 // Query parameters that carry preferences; they are removed from the request
@@ -68,11 +74,19 @@ func parsePreferences(r *http.Request) (preferences, error) {
 func (p *preferences) set(k, v, where string) error {
 	switch k {
 	case "code":
+		switch {
+		case strings.EqualFold(v, "default"):
+			p.code, p.key = 0, "default"
+			return nil
+		case len(v) == 3 && v[0] >= '1' && v[0] <= '5' && strings.EqualFold(v[1:], "XX"):
+			p.code, p.key = int(v[0]-'0')*100, strings.ToUpper(v)
+			return nil
+		}
 		c, err := strconv.Atoi(v)
 		if err != nil || c < 100 || c > 599 {
-			return fmt.Errorf("%s: code=%q is not an HTTP status code (use e.g. code=404)", where, v)
+			return fmt.Errorf("%s: code=%q is not an HTTP status code, a range or default (use e.g. code=404, code=4XX or code=default)", where, v)
 		}
-		p.code = c
+		p.code, p.key = c, ""
 	case "example":
 		if v == "" {
 			return fmt.Errorf("%s: example= needs the name of an example of the chosen response", where)

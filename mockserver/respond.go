@@ -56,58 +56,44 @@ func (s *Server) serveOperation(w http.ResponseWriter, r *http.Request, op *vali
 		return s.reject(w, r, op, &Problem{
 			Type: ProblemUnauthorized, Title: "Invalid security scheme used", Status: http.StatusUnauthorized,
 			Detail: "The operation requires credentials the request does not carry: " + strings.Join(missing, " or ") + ".",
-		})
+		}, securityCandidates, preferences{})
 	}
 	if detail := s.unsupportedMedia(r, op); detail != "" {
 		return s.reject(w, r, op, &Problem{
 			Type: ProblemUnsupportedMedia, Title: "Unsupported media type", Status: http.StatusUnsupportedMediaType,
 			Detail: detail,
-		})
+		}, mediaCandidates(http.StatusUnsupportedMediaType), preferences{})
 	}
 	if findings := s.notChecked(w, op, s.spec.ValidateRequest(r, op)); len(findings) > 0 {
-		return s.rejectInvalid(w, r, op, findings, prefs)
+		return s.reject(w, r, op, &Problem{
+			Type:       ProblemInvalidRequest,
+			Title:      "Invalid request",
+			Status:     http.StatusUnprocessableEntity,
+			Detail:     "Your request is not valid against the spec (" + op.Method + " " + op.Path + "); see validation for each problem.",
+			Validation: violations(findings, "request"),
+		}, invalidCandidates(op, findings), prefs)
+	}
+	if s.cfg.errors {
+		prefs.warnings = deprecatedWarnings(r, op)
 	}
 	code := prefs.code
-	if code == 0 {
+	switch {
+	case prefs.key == "default":
+		code = defaultPreferStatus(op)
+	case code == 0:
 		code = defaultStatus(op)
 	}
 	return s.respondWith(w, r, op, code, prefs)
 }
 
-// reject answers with p's status: the operation's own response for that
-// status when it declares one with an example, else the problem itself.
-func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Operation, p *Problem) string {
-	if resp := op.Response(strconv.Itoa(p.Status)); resp != nil && hasExample(resp) {
-		return s.respondWith(w, r, op, p.Status, preferences{})
+// defaultPreferStatus is the status sent for `Prefer: code=default`: 200
+// when default is the operation's only response (it then describes
+// success), else 500.
+func defaultPreferStatus(op *validator.Operation) int {
+	if len(op.Statuses()) == 1 {
+		return http.StatusOK
 	}
-	writeProblem(w, p)
-	return "problem"
-}
-
-// rejectInvalid answers a request that failed validation: 422, or 400 when
-// the spec declares 400 and not 422. A declared response with an example is
-// served as the spec describes it; otherwise a problem lists the findings
-// (more useful than a body generated from the error schema).
-func (s *Server) rejectInvalid(w http.ResponseWriter, r *http.Request, op *validator.Operation, findings []validator.Finding, prefs preferences) string {
-	code := http.StatusUnprocessableEntity
-	if op.Response("422") == nil && op.Response("400") != nil {
-		code = http.StatusBadRequest
-	}
-	// The caller may pick another client-error response, or an example.
-	if prefs.code >= 400 && prefs.code < 500 {
-		code = prefs.code
-	}
-	if resp := op.Response(strconv.Itoa(code)); resp != nil && (hasExample(resp) || prefs.example != "") {
-		return s.respondWith(w, r, op, code, preferences{example: prefs.example})
-	}
-	writeProblem(w, &Problem{
-		Type:       ProblemInvalidRequest,
-		Title:      "Invalid request",
-		Status:     code,
-		Detail:     "Your request is not valid against the spec (" + op.Method + " " + op.Path + "); see validation for each problem.",
-		Validation: violations(findings, "request"),
-	})
-	return "problem"
+	return http.StatusInternalServerError
 }
 
 // hasExample reports whether any media type of resp carries an example.
@@ -126,10 +112,11 @@ func hasExample(resp *v3.Response) bool {
 }
 
 // defaultStatus is Prism's choice: the lowest declared 2xx code, else a 2XX
-// range (200), else default (200), else the lowest declared code.
+// range (200), else default (200), else the first declared code (a range
+// counts as its x00 code).
 func defaultStatus(op *validator.Operation) int {
 	best, bestRange := 0, 0
-	lowest := 0
+	first := 0
 	hasDefault := false
 	for _, k := range op.Statuses() {
 		if k == "default" {
@@ -147,8 +134,8 @@ func defaultStatus(op *validator.Operation) int {
 		case c >= 200 && c < 300 && isRange:
 			bestRange = c
 		}
-		if lowest == 0 || c < lowest {
-			lowest = c
+		if first == 0 {
+			first = c
 		}
 	}
 	switch {
@@ -158,8 +145,8 @@ func defaultStatus(op *validator.Operation) int {
 		return bestRange
 	case hasDefault:
 		return http.StatusOK
-	case lowest != 0:
-		return lowest
+	case first != 0:
+		return first
 	}
 	return http.StatusOK
 }
@@ -184,15 +171,26 @@ func statusFromKey(k string) int {
 
 // respondWith serves the response the operation declares for code.
 func (s *Server) respondWith(w http.ResponseWriter, r *http.Request, op *validator.Operation, code int, prefs preferences) string {
-	key, resp := op.ResponseFor(code)
+	key, resp := prefs.key, (*v3.Response)(nil)
+	if key != "" {
+		if resp = declared(op, key); resp == nil && key != "default" {
+			key, resp = "default", op.Response("default") // an undeclared range falls to default
+		}
+	} else {
+		key, resp = op.ResponseFor(code)
+	}
 	if resp == nil {
 		var cands []ExampleRef
 		for _, k := range op.Statuses() {
 			cands = append(cands, ExampleRef{Status: k})
 		}
+		asked := strconv.Itoa(code)
+		if prefs.key != "" {
+			asked = prefs.key
+		}
 		writeProblem(w, &Problem{
 			Type: ProblemNoResponse, Title: "No response defined", Status: http.StatusNotFound,
-			Detail: fmt.Sprintf("%s %s declares no response for status %d (nor a range or default); choose one of the candidates.", op.Method, op.Path, code),
+			Detail: fmt.Sprintf("%s %s declares no response for status %s (nor a range or default); choose one of the candidates.", op.Method, op.Path, asked),
 			Extra:  cands,
 		})
 		return "problem"
@@ -201,12 +199,16 @@ func (s *Server) respondWith(w http.ResponseWriter, r *http.Request, op *validat
 	if resp.Content != nil && resp.Content.Len() > 0 {
 		offered := contentTypes(resp.Content)
 		mt, ok := negotiate(parseAccept(r.Header.Get("Accept")), offered)
+		if !ok && prefs.anyMedia && len(offered) > 0 {
+			// An error response is sent in a type the client did not ask
+			// for rather than replaced by another error (RFC 9110 15.5.7).
+			mt, ok = offered[0], true
+		}
 		if !ok {
-			writeProblem(w, &Problem{
+			return s.reject(w, r, op, &Problem{
 				Type: ProblemNotAcceptable, Title: "Not acceptable", Status: http.StatusNotAcceptable,
 				Detail: fmt.Sprintf("None of the media types in Accept %q is produced by %s %s for status %s; produced: %s.", r.Header.Get("Accept"), op.Method, op.Path, key, strings.Join(offered, ", ")),
-			})
-			return "problem"
+			}, []candidate{{"406", http.StatusNotAcceptable}}, preferences{})
 		}
 		sel.mediaType = mt
 		sel.media, _ = resp.Content.Get(mt)
@@ -224,10 +226,12 @@ func (s *Server) respondWith(w http.ResponseWriter, r *http.Request, op *validat
 		if findings := s.checkServed(r, op, sel, out); len(findings) > 0 {
 			s.cfg.logger.Warn("served response violates the spec", "operation", op.ID, "status", sel.code, "violations", len(findings), "first", findings[0].Message)
 			if s.cfg.errors {
+				vs := violations(findings, "response")
+				setViolations(w.Header(), append(fromViolations(vs), prefs.warnings...))
 				writeProblem(w, &Problem{
 					Type: ProblemViolations, Title: "Request/Response not valid", Status: http.StatusInternalServerError,
 					Detail:     "The mock response is not valid against the spec and --errors is set.",
-					Validation: violations(findings, "response"),
+					Validation: vs,
 				})
 				return "problem"
 			}
@@ -235,6 +239,7 @@ func (s *Server) respondWith(w http.ResponseWriter, r *http.Request, op *validat
 		}
 	}
 	h := w.Header()
+	setViolations(h, prefs.warnings)
 	for _, kv := range out.headers {
 		h.Add(kv[0], kv[1])
 	}

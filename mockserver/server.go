@@ -40,6 +40,7 @@ type config struct {
 	errors         bool
 	cors           bool
 	corsOrigins    []string
+	problemBodies  string // ProblemBodiesSpec or ProblemBodiesMockd
 	checkResponses bool
 	logger         *slog.Logger
 	faults         *fault.RuleSet
@@ -162,7 +163,7 @@ type Server struct {
 
 // New builds a Server from options. A spec is required.
 func New(opts ...Option) (*Server, error) {
-	cfg := config{cors: true}
+	cfg := config{cors: true, problemBodies: ProblemBodiesSpec}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
@@ -318,8 +319,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d := s.faults.Decide(freq)
 	e.Rule, e.Key, e.Ordinal, e.Seed, e.Reason = d.Rule, journalKey(s.cfg.redactor, r, d.Key), d.Ordinal, d.Seed, d.Reason
 	tw := &timingWriter{ResponseWriter: w}
+	var problem *Problem // the explanation of a rejected request
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w = s.withCORS(w, r) // also when a fault captures the response
+		r = withProblemNote(r, &problem)
 		if s.cfg.player != nil {
 			source, done := s.playback(w, r)
 			if done {
@@ -336,6 +339,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.Elapsed = e.Finished.Sub(e.Received)
 	e.Started = tw.started
 	e.Status, e.Bytes, e.End, e.Fault, e.Source = out.Status, out.BytesWritten, out.End.String(), out.Fault, tw.source
+	e.Problem = problem
 	if out.Err != "" {
 		e.Error = out.Err
 	}

@@ -199,13 +199,15 @@ var _ = Describe("Serving the bookstore fixture", func() {
 	})
 
 	Describe("request validation", func() {
-		It("answers 400 with the findings when the spec declares 400 and not 422", func() {
+		It("answers 400 with the findings when the spec declares 400 and not 422 (--problem-bodies=mockd)", func() {
+			srv := newServer(mockserver.SpecFile(bookstore), mockserver.ProblemBodies(mockserver.ProblemBodiesMockd))
 			resp := call(srv, "GET", "/books?limit=1000", "")
 			Expect(resp.StatusCode).To(Equal(400))
 			// the declared 400 has a schema but no example: the findings are more useful
 			Expect(problemOf(resp)["validation"]).To(ContainElement(HaveKeyWithValue("location", []any{"request", "query", "limit"})))
 		})
-		It("answers 422 with each problem's location", func() {
+		It("answers 422 with each problem's location (--problem-bodies=mockd)", func() {
+			srv := newServer(mockserver.SpecFile(bookstore), mockserver.ProblemBodies(mockserver.ProblemBodiesMockd))
 			resp := call(srv, "POST", "/books", `{"title": 5}`, "Content-Type", "application/json", "Authorization", "Bearer t")
 			Expect(resp.StatusCode).To(Equal(422))
 			Expect(problemOf(resp)["validation"]).To(ContainElement(HaveKeyWithValue("location", []any{"request", "body", "title"})))
@@ -231,9 +233,10 @@ var _ = Describe("Serving the bookstore fixture", func() {
 			Expect(p["validation"]).To(ContainElement(HaveKeyWithValue("location", []any{"request", "path", "id"})))
 			Expect(p["validation"]).To(ContainElement(HaveKeyWithValue("location", []any{"request", "query", "limit"})))
 		})
-		It("validates formats of parameters", func() {
+		It("validates formats of parameters (a bad path parameter is the declared 404 when 422/400 are not declared)", func() {
 			resp := call(srv, "GET", "/books/not-a-uuid", "")
-			Expect(resp.StatusCode).To(Equal(422))
+			Expect(resp.StatusCode).To(Equal(404))
+			Expect(resp.Header.Get(mockserver.ProblemHeader)).To(HavePrefix(mockserver.ProblemInvalidRequest + "; 1 problem(s) at path.bookId"))
 		})
 		It("lists the body location of a schema violation", func() {
 			s := newServer(mockserver.SpecBytes([]byte(minimal)))
@@ -241,6 +244,7 @@ var _ = Describe("Serving the bookstore fixture", func() {
 			Expect(resp.StatusCode).To(Equal(422))
 			// the declared 422 has examples: the first is served
 			Expect(jsonOf(resp)).To(HaveKeyWithValue("message", "too long"))
+			srv := newServer(mockserver.SpecFile(bookstore), mockserver.ProblemBodies(mockserver.ProblemBodiesMockd))
 			resp = call(srv, "POST", "/books", `{"title": 5}`, "Content-Type", "application/json", "Authorization", "Bearer t")
 			Expect(problemOf(resp)["validation"]).To(ContainElement(HaveKeyWithValue("location", []any{"request", "body", "title"})))
 		})

@@ -31,15 +31,15 @@ func (e *MethodNotAllowedError) Error() string {
 // its servers' base paths, literal segments beat templated ones, and
 // APIs-guru's "#name=value" path suffixes select by header or query.
 type Router struct {
-	mux      *mux.Router
-	routes   []*route
-	byRoute  map[*mux.Route]*route
-	Warnings []string // paths that cannot be routed
+	groups   []*pathGroup // most specific first
+	Warnings []string     // paths that cannot be routed
 }
 
-type route struct {
+// pathGroup is one routable path (base path + route path, and selector)
+// with the operations it serves by method.
+type pathGroup struct {
 	pattern string // base path + route path, as in the spec
-	op      *Operation
+	ops     map[string]*Operation
 	mux     *mux.Route
 }
 
@@ -49,45 +49,53 @@ var routeVar = regexp.MustCompile(`\{[^{}/]*\}`)
 func (s *Spec) Router() *Router { return s.router }
 
 func newRouter(ops []*Operation) *Router {
-	rt := &Router{mux: mux.NewRouter().SkipClean(true), byRoute: map[*mux.Route]*route{}}
-	seen := map[string]bool{}
+	rt := &Router{}
+	byKey := map[string]*pathGroup{}
+	var selectorOf = map[*pathGroup]*Selector{}
 	for _, op := range ops {
 		for _, base := range append([]string{""}, op.BasePaths...) {
-			r := &route{pattern: base + op.RoutePath, op: op}
-			key := op.Method + " " + r.pattern
+			pattern := base + op.RoutePath
+			key := pattern
 			if op.Selector != nil {
-				key += "#" + op.Selector.Name + "=" + op.Selector.Value
+				key += "#" + op.Selector.In + ":" + op.Selector.Name + "=" + op.Selector.Value
 			}
-			if !seen[key] {
-				seen[key] = true
-				rt.routes = append(rt.routes, r)
+			g := byKey[key]
+			if g == nil {
+				g = &pathGroup{pattern: pattern, ops: map[string]*Operation{}}
+				byKey[key] = g
+				selectorOf[g] = op.Selector
+				rt.groups = append(rt.groups, g)
+			}
+			if _, dup := g.ops[op.Method]; !dup {
+				g.ops[op.Method] = op
 			}
 		}
 	}
 	// Literal segments beat templated ones: /books/new before /books/{id};
 	// then more literal characters ({name}:cancel before {name}); then
-	// routes with a selector before the bare path.
-	sort.SliceStable(rt.routes, func(i, j int) bool {
-		if c := specificity(rt.routes[i].pattern, rt.routes[j].pattern); c != 0 {
+	// paths with a selector before the bare path.
+	sort.SliceStable(rt.groups, func(i, j int) bool {
+		if c := specificity(rt.groups[i].pattern, rt.groups[j].pattern); c != 0 {
 			return c > 0
 		}
-		return rt.routes[i].op.Selector != nil && rt.routes[j].op.Selector == nil
+		return selectorOf[rt.groups[i]] != nil && selectorOf[rt.groups[j]] == nil
 	})
-	kept := rt.routes[:0]
-	for _, r := range rt.routes {
+	m := mux.NewRouter().SkipClean(true)
+	kept := rt.groups[:0]
+	for _, g := range rt.groups {
 		n := 0
-		tmpl := routeVar.ReplaceAllStringFunc(r.pattern, func(string) string {
+		tmpl := routeVar.ReplaceAllStringFunc(g.pattern, func(string) string {
 			n++
 			// [^/]* rather than gorilla's [^/]+: an empty segment reaches
 			// the operation, whose validation reports the missing value.
 			return fmt.Sprintf("{p%d:[^/]*}", n)
 		})
 		if !balanced(tmpl) {
-			rt.Warnings = append(rt.Warnings, fmt.Sprintf("path %q has unbalanced braces: not routed (fix the path template)", r.pattern))
+			rt.Warnings = append(rt.Warnings, fmt.Sprintf("path %q has unbalanced braces: not routed (fix the path template)", g.pattern))
 			continue
 		}
-		mr := rt.mux.NewRoute().Path(tmpl).Methods(r.op.Method)
-		if sel := r.op.Selector; sel != nil {
+		mr := m.NewRoute().Path(tmpl)
+		if sel := selectorOf[g]; sel != nil {
 			if sel.In == "header" {
 				mr = mr.Headers(sel.Name, sel.Value)
 			} else {
@@ -95,50 +103,51 @@ func newRouter(ops []*Operation) *Router {
 			}
 		}
 		if err := mr.GetError(); err != nil {
-			rt.Warnings = append(rt.Warnings, fmt.Sprintf("path %q cannot be routed: %v (fix the path template)", r.pattern, err))
+			rt.Warnings = append(rt.Warnings, fmt.Sprintf("path %q cannot be routed: %v (fix the path template)", g.pattern, err))
 			continue
 		}
-		r.mux = mr
-		rt.byRoute[mr] = r
-		kept = append(kept, r)
+		g.mux = mr
+		kept = append(kept, g)
 	}
-	rt.routes = kept
+	rt.groups = kept
 	return rt
 }
 
 // Find returns the operation r is for, ErrNoPath, or a
-// *MethodNotAllowedError listing the methods the matched path serves.
+// *MethodNotAllowedError listing the methods the matched path serves. The
+// most specific matching path decides: when it lacks the method, a less
+// specific path that has it is not used (PATCH /pulls/comments is a 405
+// when only GET /pulls/comments exists, even beside PATCH /pulls/{number});
+// paths as specific as it (same shape, other selector) are consulted too.
 func (rt *Router) Find(r *http.Request) (*Operation, error) {
-	var m mux.RouteMatch
-	if rt.mux.Match(r, &m) && m.Route != nil {
-		if found, ok := rt.byRoute[m.Route]; ok {
-			return found.op, nil
+	var first *pathGroup
+	var allowed map[string]bool
+	for _, g := range rt.groups {
+		if first != nil && specificity(first.pattern, g.pattern) != 0 {
+			break
 		}
-	}
-	if !errors.Is(m.MatchErr, mux.ErrMethodMismatch) {
-		return nil, ErrNoPath
-	}
-	allowed := map[string]bool{}
-	pattern := ""
-	for _, route := range rt.routes {
-		if allowed[route.op.Method] {
+		if !g.mux.Match(r, &mux.RouteMatch{}) {
 			continue
 		}
-		probe := r.Clone(r.Context())
-		probe.Method = route.op.Method
-		if route.mux.Match(probe, &mux.RouteMatch{}) {
-			allowed[route.op.Method] = true
-			if pattern == "" {
-				pattern = route.pattern
-			}
+		if op := g.ops[r.Method]; op != nil {
+			return op, nil
 		}
+		if first == nil {
+			first, allowed = g, map[string]bool{}
+		}
+		for m := range g.ops {
+			allowed[m] = true
+		}
+	}
+	if first == nil {
+		return nil, ErrNoPath
 	}
 	methods := make([]string, 0, len(allowed))
 	for m := range allowed {
 		methods = append(methods, m)
 	}
 	sort.Strings(methods)
-	return nil, &MethodNotAllowedError{Pattern: pattern, Allow: methods}
+	return nil, &MethodNotAllowedError{Pattern: first.pattern, Allow: methods}
 }
 
 func balanced(p string) bool {

@@ -44,6 +44,21 @@ var _ = Describe("Router", func() {
 		Expect(mna.Allow).To(Equal([]string{"GET"}))
 	})
 
+	It("answers 405 from the more literal path rather than falling through to a template", func() {
+		_, err := spec.Router().Find(httptest.NewRequest("PATCH", "/repos/o/r/pulls/comments", nil))
+		var mna *validator.MethodNotAllowedError
+		Expect(errors.As(err, &mna)).To(BeTrue(), "got %v", err)
+		Expect(mna.Allow).To(Equal([]string{"GET"}))
+		Expect(mna.Pattern).To(Equal("/repos/{owner}/{repo}/pulls/comments"))
+
+		op, err := spec.Router().Find(httptest.NewRequest("PATCH", "/repos/o/r/pulls/7", nil))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(op.ID).To(Equal("updatePull"))
+		op, err = spec.Router().Find(httptest.NewRequest("GET", "/repos/o/r/pulls/comments", nil))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(op.ID).To(Equal("listComments"))
+	})
+
 	It("reports an unknown path", func() {
 		_, err := spec.Router().Find(httptest.NewRequest("GET", "/nope", nil))
 		Expect(err).To(MatchError(validator.ErrNoPath))
@@ -62,6 +77,10 @@ paths:
     post: {operationId: cancelItem, responses: {'200': {description: ok}}}
   /#X-Amz-Target=Svc.Create:
     post: {operationId: create, responses: {'200': {description: ok}}}
+  /repos/{owner}/{repo}/pulls/comments:
+    get: {operationId: listComments, responses: {'200': {description: ok}}}
+  /repos/{owner}/{repo}/pulls/{pull_number}:
+    patch: {operationId: updatePull, responses: {'200': {description: ok}}}
   /#Action=Delete:
     post: {operationId: delete, responses: {'200': {description: ok}}}
 `

@@ -92,7 +92,8 @@ var _ = Describe("mockd serve (in-process run)", func() {
 			status, h, body := get(inst.base + "/books?limit=1000")
 			Expect(status).To(Equal(http.StatusBadRequest))
 			Expect(h.Get("Content-Type")).To(Equal("application/problem+json"))
-			Expect(body).To(ContainSubstring("limit"))
+			Expect(body).To(ContainSubstring(`"title"`), "the declared 400's Problem schema, generated")
+			Expect(h.Get("X-Mockd-Problem")).To(ContainSubstring("query.limit"))
 
 			status, _, _ = get(inst.base + "/nope")
 			Expect(status).To(Equal(http.StatusNotFound))

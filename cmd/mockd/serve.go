@@ -49,6 +49,7 @@ type serveFlags struct {
 	ignoreQuery    listFlag
 	redaction      redactionFlags
 	limits         *httpserver.Flags
+	problemBodies  string
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
@@ -63,6 +64,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.BoolVar(&f.errors, "errors", false, "answer 500 with the violations when a mock response does not match the spec")
 	fs.BoolVar(&f.cors, "cors", true, "answer CORS preflights and add CORS headers (--cors=false to disable)")
 	fs.StringVar(&f.corsOrigins, "cors-origins", "", "comma-separated origins allowed with credentials (default: * without credentials)")
+	fs.StringVar(&f.problemBodies, "problem-bodies", mockserver.ProblemBodiesSpec, "what a rejected request gets: spec (the spec's declared error response; mockd's explanation in X-Mockd-Problem) or mockd (mockd's problem+json)")
 	fs.BoolVar(&f.checkResponses, "check-responses", false, "validate every served response and log violations (debug)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&f.faults, "faults", "", "fault rules file (YAML): see the README's Chaos testing section")
@@ -131,6 +133,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		mockserver.Dynamic(f.dynamic),
 		mockserver.Errors(f.errors),
 		mockserver.CORS(f.cors),
+		mockserver.ProblemBodies(f.problemBodies),
 		mockserver.CheckResponses(f.checkResponses),
 		mockserver.Logger(logger),
 		mockserver.FaultHeader(f.faultHeader),

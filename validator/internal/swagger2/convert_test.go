@@ -197,6 +197,18 @@ content:
 required: true`,
 		warnings: []string{"allowEmptyValue on a formData parameter has no OpenAPI 3.0 equivalent"},
 	}),
+	Entry("a formData string with allowEmptyValue: false needs a character; format byte, the base64 alphabet (as Prism)", snippet{
+		in: head + `paths:
+  /f:
+    post:
+      parameters:
+        - {in: formData, name: id, type: string, allowEmptyValue: false}
+        - {in: formData, name: blob, type: string, format: byte}
+      responses: {200: {description: ok}}
+`,
+		ptr:  "/paths/~1f/post/requestBody/content",
+		want: `application/x-www-form-urlencoded: {schema: {type: object, properties: {id: {type: string, minLength: 1}, blob: {type: string, format: byte, pattern: '^[\w\d+\/=]*$'}}}}`,
+	}),
 	Entry("consumes multipart/form-data picks multipart without files", snippet{
 		in: head + `consumes: [multipart/form-data]
 paths:

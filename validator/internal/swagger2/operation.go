@@ -406,6 +406,25 @@ const (
 	mimeMultipart = "multipart/form-data"
 )
 
+// byteAlphabet is the pattern Prism gives a format: byte form field: the
+// base64 alphabet (format byte alone asserts nothing in JSON Schema).
+const byteAlphabet = `^[\w\d+\/=]*$`
+
+// formConstraints carries a formData string's constraints that OpenAPI 3.0
+// cannot say in a schema's format: allowEmptyValue: false becomes
+// minLength 1, format: byte the base64 alphabet (as Prism does).
+func formConstraints(prop, param *yaml.Node) {
+	if t, _ := str(param, "type"); t != "string" {
+		return
+	}
+	if v := get(param, "allowEmptyValue"); v != nil && v.Value == "false" && get(param, "minLength") == nil {
+		add(prop, "minLength", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: "1"})
+	}
+	if f, _ := str(param, "format"); f == "byte" && get(param, "pattern") == nil {
+		add(prop, "pattern", strNode(byteAlphabet))
+	}
+}
+
 // formRequest converts formData parameters into a request body whose schema
 // is an object with one property per parameter.
 func (c *converter) formRequest(ps []param, consumes []string, ptr string) (*yaml.Node, error) {
@@ -455,8 +474,9 @@ func (c *converter) formRequest(ps []param, consumes []string, ptr string) (*yam
 		if isTrue(p.node, "required") {
 			required.Content = append(required.Content, strNode(p.name))
 		}
-		if get(p.node, "allowEmptyValue") != nil {
-			c.warn(at(p.ptr, "allowEmptyValue"), get(p.node, "allowEmptyValue"), "allowEmptyValue on a formData parameter has no OpenAPI 3.0 equivalent; dropped")
+		formConstraints(prop, p.node)
+		if v := get(p.node, "allowEmptyValue"); v != nil && !(v.Value == "false" && get(prop, "minLength") != nil) {
+			c.warn(at(p.ptr, "allowEmptyValue"), v, "allowEmptyValue on a formData parameter has no OpenAPI 3.0 equivalent; dropped")
 		}
 		if style, explode := c.style(p.ptr, p.node, "formData"); style != "" {
 			enc := newMap()

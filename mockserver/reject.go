@@ -1,0 +1,216 @@
+package mockserver
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+
+	"github.com/mockd/mockd/validator"
+)
+
+// Problem-body modes (ProblemBodies).
+const (
+	// ProblemBodiesSpec answers a rejected request with the response the
+	// spec declares for it (example, else generated), mockd's explanation
+	// going to the X-Mockd-Problem header and the journal. The default.
+	ProblemBodiesSpec = "spec"
+	// ProblemBodiesMockd answers with mockd's own problem+json unless the
+	// declared response for that exact status has an example.
+	ProblemBodiesMockd = "mockd"
+)
+
+// ProblemHeader carries mockd's explanation of a rejected request when the
+// spec's own error response is served: "<problem type>; <short detail>".
+const ProblemHeader = "X-Mockd-Problem"
+
+// maxProblemHeader bounds the X-Mockd-Problem value (bytes).
+const maxProblemHeader = 240
+
+// ProblemBodies chooses what a rejected request (invalid, missing
+// credentials, unsupported or unacceptable media type) gets:
+// ProblemBodiesSpec (default) or ProblemBodiesMockd.
+func ProblemBodies(mode string) Option {
+	return func(c *config) error {
+		switch mode {
+		case ProblemBodiesSpec, ProblemBodiesMockd:
+			c.problemBodies = mode
+			return nil
+		case "":
+			c.problemBodies = ProblemBodiesSpec
+			return nil
+		}
+		return fmt.Errorf("mockserver: problem bodies %q: use %q (the spec's error responses) or %q (mockd's problem+json)", mode, ProblemBodiesSpec, ProblemBodiesMockd)
+	}
+}
+
+// candidate is a declared status key a rejection may be answered with and
+// the status sent when it is chosen.
+type candidate struct {
+	key  string // "422", "4XX" or "default"
+	code int
+}
+
+// securityCandidates: 401 or 403 if declared, else 4XX, else default.
+var securityCandidates = []candidate{{"401", 401}, {"403", 403}, {"4XX", 401}, {"default", 401}}
+
+// invalidCandidates lists the responses an invalid request may get: 422 if
+// declared, else 400, else (path parameters only) 404, else 4XX, else
+// default; sent as 422 unless the exact code was chosen.
+func invalidCandidates(op *validator.Operation, findings []validator.Finding) []candidate {
+	c := []candidate{{"422", 422}, {"400", 400}}
+	pathOnly := len(findings) > 0
+	for _, f := range findings {
+		if f.In != "path" {
+			pathOnly = false
+		}
+	}
+	if pathOnly {
+		c = append(c, candidate{"404", 404})
+	}
+	return append(c, candidate{"4XX", 422}, candidate{"default", 422})
+}
+
+// mediaCandidates: the exact status (415 or 406), else its range, else
+// default.
+func mediaCandidates(code int) []candidate {
+	return []candidate{{strconv.Itoa(code), code}, {"4XX", code}, {"default", code}}
+}
+
+// declared returns the operation's response for a status key, ranges
+// matched case-insensitively.
+func declared(op *validator.Operation, key string) *v3.Response {
+	if len(key) == 3 && strings.EqualFold(key[1:], "XX") {
+		for _, k := range op.Statuses() {
+			if strings.EqualFold(k, key) {
+				return op.Response(k)
+			}
+		}
+		return nil
+	}
+	return op.Response(key)
+}
+
+// hasContent reports whether resp declares at least one servable media type.
+func hasContent(resp *v3.Response) bool {
+	return resp != nil && len(contentTypes(resp.Content)) > 0
+}
+
+// reject answers a rejected request. In spec mode the first declared
+// candidate decides the status; when it declares content, that response is
+// served (with X-Mockd-Problem); otherwise p is written with that status.
+// In mockd mode the declared response for p's own status is served only
+// when it has an example.
+func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Operation, p *Problem, cands []candidate, prefs preferences) string {
+	noteProblem(r, p)
+	if s.cfg.errors {
+		setViolations(w.Header(), append(problemViolations(p), deprecatedWarnings(r, op)...))
+	}
+	if s.cfg.problemBodies == ProblemBodiesMockd {
+		code := p.Status
+		if p.Type == ProblemInvalidRequest && op.Response("422") == nil && op.Response("400") != nil {
+			code = http.StatusBadRequest
+		}
+		if prefs.code >= 400 && prefs.code < 500 {
+			code = prefs.code
+		}
+		resp := op.Response(strconv.Itoa(code))
+		if p.Type != ProblemNotAcceptable && resp != nil && (hasExample(resp) || prefs.example != "") {
+			return s.respondWith(w, r, op, code, preferences{example: prefs.example})
+		}
+		p.Status = code
+		writeProblem(w, p)
+		return "problem"
+	}
+	example := prefs.example
+	if prefs.code >= 400 && prefs.code < 500 {
+		// The caller chose the client-error response to get.
+		key := prefs.key
+		if key == "" {
+			key = strconv.Itoa(prefs.code)
+		}
+		cands = []candidate{{key, prefs.code}, {"4XX", prefs.code}, {"default", prefs.code}}
+		p.Status = prefs.code
+	}
+	for _, c := range cands {
+		resp := declared(op, c.key)
+		if resp == nil {
+			continue
+		}
+		if !hasContent(resp) {
+			p.Status = c.code
+			break
+		}
+		if prefs.code < 400 || prefs.code >= 500 {
+			// An example named for another status is ignored, as Prism does.
+			if _, ok := namedExampleIn(resp, example); !ok {
+				example = ""
+			}
+		}
+		w.Header().Set(ProblemHeader, problemSummary(p))
+		return s.respondWith(w, r, op, c.code, preferences{key: c.key, example: example, dynamic: prefs.dynamic, anyMedia: true})
+	}
+	writeProblem(w, p)
+	return "problem"
+}
+
+// namedExampleIn reports whether any media type of resp has the example.
+func namedExampleIn(resp *v3.Response, name string) (string, bool) {
+	if name == "" || resp.Content == nil {
+		return "", false
+	}
+	for p := resp.Content.First(); p != nil; p = p.Next() {
+		if _, ok := namedExample(p.Value(), name); ok {
+			return p.Key(), true
+		}
+	}
+	return "", false
+}
+
+// problemSummary is the X-Mockd-Problem value: the problem type and a short
+// detail, printable ASCII only, bounded. Validation findings are named by
+// location only (never by value), so no request secret is echoed.
+func problemSummary(p *Problem) string {
+	detail := p.Detail
+	if n := len(p.Validation); n > 0 {
+		locs := make([]string, 0, n)
+		for _, v := range p.Validation {
+			l := v.Location
+			if len(l) > 0 && (l[0] == "request" || l[0] == "response") {
+				l = l[1:]
+			}
+			locs = append(locs, strings.Join(l, "."))
+		}
+		detail = fmt.Sprintf("%d problem(s) at %s", n, strings.Join(locs, ", "))
+	}
+	var b strings.Builder
+	for _, c := range p.Type + "; " + detail {
+		if b.Len() >= maxProblemHeader-3 {
+			b.WriteString("...")
+			break
+		}
+		if c < 0x20 || c > 0x7e {
+			c = '?'
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// problemNote carries the rejection's problem from the handler to the
+// journal entry.
+type problemNote struct{}
+
+// withProblemNote returns r with a place for the problem of a rejection.
+func withProblemNote(r *http.Request, dst **Problem) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), problemNote{}, dst))
+}
+
+func noteProblem(r *http.Request, p *Problem) {
+	if dst, ok := r.Context().Value(problemNote{}).(**Problem); ok && dst != nil {
+		*dst = p
+	}
+}
