@@ -106,6 +106,7 @@ type Spec struct {
 	schemes   map[string]*SecurityScheme
 	validator libvalidator.Validator
 	cache     *lazyCache
+	vopts     *config.ValidationOptions // the library's options, for compile.go
 }
 
 // Load reads, parses and indexes the spec at path.
@@ -214,6 +215,7 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	if o.strict {
 		vopts = append(vopts, config.WithStrictMode())
 	}
+	spec.vopts = config.NewValidationOptions(vopts...)
 	spec.validator = libvalidator.NewValidatorFromV3Model(spec.Model, vopts...)
 	spec.cache.warmed()
 	return spec, nil

@@ -87,6 +87,7 @@ func (s *Spec) ValidateRequest(r *http.Request, op *Operation) []Finding {
 			})
 		}
 	}
+	s.prepare(op)
 	errs, err := s.guard(func() []*verrors.ValidationError {
 		if body != nil {
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -191,6 +192,7 @@ func (s *Spec) ValidateResponse(r *http.Request, resp *http.Response, op *Operat
 		defer func() { resp.Body = io.NopCloser(bytes.NewReader(body)) }()
 	}
 	resp = declaredWildcard(resp, op)
+	s.prepare(op)
 	errs, err := s.guard(func() []*verrors.ValidationError {
 		if body != nil {
 			resp.Body = io.NopCloser(bytes.NewReader(body))
