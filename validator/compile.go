@@ -157,10 +157,10 @@ func (s *Spec) compileSchema(t schemaTarget) (*cache.SchemaCacheEntry, error) {
 	}
 	// No YAML rendering here: yaml.Marshal rewrites the nodes it is given.
 	return &cache.SchemaCacheEntry{
-		Schema:          t.schema,
-		RenderedJSON:    data,
-		CompiledSchema:  compiled,
-		RenderedNode:    node,
+		Schema:         t.schema,
+		RenderedJSON:   data,
+		CompiledSchema: compiled,
+		RenderedNode:   node,
 	}, nil
 }
 

@@ -193,6 +193,9 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		}
 	}
 	spec.Model = &model.Model
+	if info := doc.GetSpecInfo(); info != nil {
+		spec.Warnings = append(spec.Warnings, invalidPatternWarnings(info.RootNode)...)
+	}
 	spec.index()
 	spec.router = newRouter(spec.Operations)
 	spec.Warnings = append(spec.Warnings, spec.router.Warnings...)
@@ -204,7 +207,7 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		// Forms (urlencoded, multipart), text, XML, YAML and CSV bodies
 		// are validated too, not only JSON.
 		config.WithStandardBodyDecoders(),
-		config.WithRegexEngine(compileRegex),
+		config.WithRegexEngine(lenientRegex),
 		config.WithBodyDecoder("application/x-www-form-urlencoded", formArrays(content.FormDecoder())),
 		config.WithBodyDecoder("multipart/form-data", formArrays(content.MultipartDecoder())),
 		config.WithLogger(o.logger),

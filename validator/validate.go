@@ -99,7 +99,7 @@ func (s *Spec) ValidateRequest(r *http.Request, op *Operation) []Finding {
 		return append(findings, Finding{Check: CheckRequest, Message: "the request could not be validated: " + err.Error(),
 			Hint: "report this spec and request to mockd; the validator library failed on them"})
 	}
-	return append(findings, toFindings(errs, true)...)
+	return append(findings, s.acceptBigIntegers(r, op, toFindings(errs, true))...)
 }
 
 // guard runs a libopenapi-validator call and turns a panic inside the library
