@@ -152,6 +152,8 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		data = converted
 	}
 
+	prog := startProgress(o.logger, o.name, progressAfter, progressEvery)
+	defer prog.stop()
 	cfg := &datamodel.DocumentConfiguration{
 		BasePath:              o.baseDir,
 		AllowFileReferences:   true,
@@ -174,6 +176,7 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	if !strings.HasPrefix(doc.GetVersion(), "3.") {
 		return fail(fmt.Errorf("%w: version %q is not supported (use OpenAPI 3.0, 3.1 or Swagger 2.0)", ErrUnsupportedSpec, doc.GetVersion()))
 	}
+	prog.next()
 	model, err := doc.BuildV3Model()
 	if model == nil {
 		if err == nil {
@@ -196,7 +199,9 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	if info := doc.GetSpecInfo(); info != nil {
 		spec.Warnings = append(spec.Warnings, invalidPatternWarnings(info.RootNode)...)
 	}
+	prog.next()
 	spec.index()
+	prog.next()
 	spec.router = newRouter(spec.Operations)
 	spec.Warnings = append(spec.Warnings, spec.router.Warnings...)
 
