@@ -11,7 +11,7 @@ BIN       := bin
 CACHE     ?= $(CURDIR)/.cache
 BENCHTIME ?= 1s
 
-.PHONY: all build run test vet conformance contract-perf bench harness load fuzz clean
+.PHONY: all build run test vet conformance contract-perf bench bench-real harness load fuzz clean
 
 all: build
 
@@ -45,6 +45,12 @@ contract-perf:
 
 bench:
 	MOCKD_CACHE=$(CACHE) $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+# Large real specs (GitHub, Stripe) served by mockd: first answer, a later
+# request to an unused operation and peak RSS, each printed next to its goal.
+# The specs are installed with npm into $(CACHE) the first time.
+bench-real: build
+	./scripts/bench-real.sh $(BIN)/mockd $(CACHE)
 
 # Stoplight Prism's black-box harness (needs ../shared beside the project).
 harness: build

@@ -179,7 +179,7 @@ func NewChecker(spec *Spec, cfg CheckConfig) (*Checker, error) {
 	for _, op := range spec.Operations {
 		c.hosts[op] = serverHosts(spec.Model.Servers, op)
 	}
-	opts := []config.Option{config.WithSchemaCache(spec.cache), config.WithRegexEngine(spec.regex.compile)}
+	opts := []config.Option{config.WithSchemaCache(spec.cache), config.WithRegexEngine(spec.regex.lenient)}
 	if cfg.FormatAssertions {
 		opts = append(opts, config.WithFormatAssertions())
 	}

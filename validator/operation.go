@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/pb33f/libopenapi/datamodel/high/base"
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
@@ -49,6 +50,9 @@ type Operation struct {
 	Security [][]*SecurityScheme
 	// Optional is true when one alternative is empty (`security: [{}]`).
 	SecurityOptional bool
+	// prepared guards the one compilation of the operation's schemas
+	// (compile.go).
+	prepared sync.Once
 }
 
 // Selector is a query parameter or header that, beside the path, selects an

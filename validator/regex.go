@@ -128,6 +128,16 @@ func (e *regexEngine) compile(pattern string) (jsonschema.Regexp, error) {
 	return ecmaRegexp{re: re, engine: e}, nil
 }
 
+// patternCompiles reports why neither engine accepts pattern (nil when one
+// does).
+func patternCompiles(pattern string) error {
+	if _, err := regexp.Compile(pattern); err == nil {
+		return nil
+	}
+	_, err := regexp2.Compile(pattern, regexp2.ECMAScript)
+	return err
+}
+
 // ecmaRegexp adapts regexp2 (ECMAScript syntax) to the JSON Schema
 // compiler, charging its matches to the validation's budget.
 type ecmaRegexp struct {

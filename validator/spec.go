@@ -107,6 +107,7 @@ type Spec struct {
 	validator libvalidator.Validator
 	cache     *lazyCache
 	regex     *regexEngine // pattern engine and per-validation regex budgets
+	vopts     *config.ValidationOptions // the library's options, for compile.go
 }
 
 // Load reads, parses and indexes the spec at path.
@@ -152,6 +153,8 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		data = converted
 	}
 
+	prog := startProgress(o.logger, o.name, progressAfter, progressEvery)
+	defer prog.stop()
 	cfg := &datamodel.DocumentConfiguration{
 		BasePath:              o.baseDir,
 		AllowFileReferences:   true,
@@ -174,6 +177,7 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	if !strings.HasPrefix(doc.GetVersion(), "3.") {
 		return fail(fmt.Errorf("%w: version %q is not supported (use OpenAPI 3.0, 3.1 or Swagger 2.0)", ErrUnsupportedSpec, doc.GetVersion()))
 	}
+	prog.next()
 	model, err := doc.BuildV3Model()
 	if model == nil {
 		if err == nil {
@@ -193,7 +197,12 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		}
 	}
 	spec.Model = &model.Model
+	if info := doc.GetSpecInfo(); info != nil {
+		spec.Warnings = append(spec.Warnings, invalidPatternWarnings(info.RootNode)...)
+	}
+	prog.next()
 	spec.index()
+	prog.next()
 	spec.router = newRouter(spec.Operations)
 	spec.Warnings = append(spec.Warnings, spec.router.Warnings...)
 
@@ -205,7 +214,7 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		// Forms (urlencoded, multipart), text, XML, YAML and CSV bodies
 		// are validated too, not only JSON.
 		config.WithStandardBodyDecoders(),
-		config.WithRegexEngine(spec.regex.compile),
+		config.WithRegexEngine(spec.regex.lenient),
 		config.WithBodyDecoder("application/x-www-form-urlencoded", formArrays(content.FormDecoder())),
 		config.WithBodyDecoder("multipart/form-data", formArrays(content.MultipartDecoder())),
 		config.WithLogger(o.logger),
@@ -216,6 +225,7 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	if o.strict {
 		vopts = append(vopts, config.WithStrictMode())
 	}
+	spec.vopts = config.NewValidationOptions(vopts...)
 	spec.validator = libvalidator.NewValidatorFromV3Model(spec.Model, vopts...)
 	spec.cache.warmed()
 	return spec, nil

@@ -87,6 +87,7 @@ func (s *Spec) ValidateRequest(r *http.Request, op *Operation) []Finding {
 			})
 		}
 	}
+	s.prepare(op) // compile first: the regex budget is for matching only
 	endRegex := s.regex.begin()
 	errs, err := s.guard(func() []*verrors.ValidationError {
 		if body != nil {
@@ -103,7 +104,7 @@ func (s *Spec) ValidateRequest(r *http.Request, op *Operation) []Finding {
 	if notChecked != nil {
 		findings = append(findings, *notChecked)
 	}
-	return append(findings, toFindings(errs, true)...)
+	return append(findings, s.acceptBigIntegers(r, op, toFindings(errs, true))...)
 }
 
 // guard runs a libopenapi-validator call and turns a panic inside the library
@@ -196,6 +197,7 @@ func (s *Spec) ValidateResponse(r *http.Request, resp *http.Response, op *Operat
 		defer func() { resp.Body = io.NopCloser(bytes.NewReader(body)) }()
 	}
 	resp = declaredWildcard(resp, op)
+	s.prepare(op) // compile first: the regex budget is for matching only
 	endRegex := s.regex.begin()
 	errs, err := s.guard(func() []*verrors.ValidationError {
 		if body != nil {
