@@ -23,6 +23,8 @@ type marker struct {
 	Ports  []string // port numbers the test replaces with free ones
 	Before []string // commands run before the block, output unchecked
 	File   string   // the block must equal this file of the repository
+	Save   string   // the block is written to this file and the Check commands run
+	Check  []string // with save: commands that must exit 0 with the file in place
 }
 
 // shellLangs are the fence languages that must carry a marker ("" is an
@@ -113,18 +115,28 @@ directives:
 			m.Before = append(m.Before, arg)
 		case "file":
 			m.File = arg
+		case "save":
+			m.Save = arg
+		case "check":
+			m.Check = append(m.Check, arg)
 		default:
-			return m, fmt.Errorf("README.md:%d: unknown readme-test directive %q (known: run, skip, ports, before, file)", lineNo, word)
+			return m, fmt.Errorf("README.md:%d: unknown readme-test directive %q (known: run, skip, file, save, check, ports, before)", lineNo, word)
 		}
 	}
 	n := 0
-	for _, set := range []bool{m.Run, m.Skip != "", m.File != ""} {
+	for _, set := range []bool{m.Run, m.Skip != "", m.File != "", m.Save != ""} {
 		if set {
 			n++
 		}
 	}
 	if n != 1 {
-		return m, fmt.Errorf("README.md:%d: a readme-test marker needs exactly one of run, skip REASON or file PATH", lineNo)
+		return m, fmt.Errorf("README.md:%d: a readme-test marker needs exactly one of run, skip REASON, file PATH or save NAME", lineNo)
+	}
+	if m.Save != "" && (len(m.Check) == 0 || strings.ContainsAny(m.Save, "/\\")) {
+		return m, fmt.Errorf("README.md:%d: save needs a plain file name and at least one check command", lineNo)
+	}
+	if m.Save == "" && len(m.Check) > 0 {
+		return m, fmt.Errorf("README.md:%d: check goes with save", lineNo)
 	}
 	return m, nil
 }

@@ -117,3 +117,19 @@ func TestSkipReasonKeepsSemicolons(t *testing.T) {
 		t.Errorf("got %+v, %v", m, err)
 	}
 }
+
+func TestSaveMarker(t *testing.T) {
+	m, err := parseMarker("<!-- readme-test: save rules.yaml; ports 4010; check mockd serve --faults rules.yaml --port 4010 & -->", 1)
+	if err != nil || m.Save != "rules.yaml" || len(m.Check) != 1 || len(m.Ports) != 1 {
+		t.Errorf("got %+v, %v", m, err)
+	}
+	for _, bad := range []string{
+		"<!-- readme-test: save rules.yaml -->",                // nothing checks it
+		"<!-- readme-test: save ../rules.yaml; check true -->", // not a plain name
+		"<!-- readme-test: run; check true -->",                // check without save
+	} {
+		if _, err := parseMarker(bad, 1); err == nil {
+			t.Errorf("parseMarker(%q) accepted it", bad)
+		}
+	}
+}

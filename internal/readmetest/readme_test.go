@@ -10,12 +10,16 @@
 //	<!-- readme-test: run; ports 4011; before mockd serve --spec fixtures/bookstore.yaml --port 4011 & -->
 //	<!-- readme-test: skip synopsis: brackets mark optional flags -->
 //	<!-- readme-test: file examples/ci/github-actions.yml -->
+//	<!-- readme-test: save contract.yaml; check contract check --spec fixtures/contract/api.yaml --config contract.yaml fixtures/contract/clean -->
 //
-// Directives are separated by `;`:
+// Directives are separated by `;` (so a command in a marker has none):
 //   - run: run the block as a terminal transcript (below).
 //   - skip REASON: do not run it, and say why (installs, synopses, make targets).
 //   - file PATH: the block must be exactly the content of PATH (any language).
-//   - ports N M …: with run, each listed port number is replaced, in the commands
+//   - save NAME; check CMD …: for a file shown inline (a rule file, a config):
+//     the block is written to NAME in a fresh directory and each check command
+//     (repeatable) must exit 0 there, like a `$ ` command with no output shown.
+//   - ports N M …: with run or save, each listed port number is replaced, in the commands
 //     and in the output, by a free loopback port the test picks, so the README
 //     can show fixed ports (4010 is `make run`'s) while tests run in parallel.
 //   - before CMD: with run, a command run first whose output is not shown (a
@@ -23,7 +27,7 @@
 //
 // Every fenced block tagged sh, shell, bash, console or zsh, or untagged, needs
 // a run or skip marker (or file); other languages (yaml, json, go) may have a
-// file marker.
+// file or save marker.
 //
 // A run block is a transcript: a line starting with `$ ` is a command (a
 // trailing `\` continues it on the next line, as in bash); the lines after it,
@@ -109,7 +113,18 @@ var _ = Describe("README.md", func() {
 			It(fmt.Sprintf("runs the block at README.md:%d (%s) and prints what it shows", b.Line, b.Section), func(ctx SpecContext) {
 				steps, err := parseTranscript(b)
 				Expect(err).NotTo(HaveOccurred())
-				problems, err := runBlock(ctx, env, b.Marker, steps)
+				problems, err := runBlock(ctx, env, b.Marker, steps, nil)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(problems).To(BeEmpty())
+			}, SpecTimeout(blockTimeout+30*time.Second))
+		case b.Marker.Save != "":
+			It(fmt.Sprintf("accepts the %s shown at README.md:%d", b.Marker.Save, b.Line), func(ctx SpecContext) {
+				var steps []step
+				for _, c := range b.Marker.Check {
+					steps = append(steps, step{Line: b.Marker.Line, Cmd: c})
+				}
+				files := map[string]string{b.Marker.Save: strings.Join(b.Body, "\n") + "\n"}
+				problems, err := runBlock(ctx, env, b.Marker, steps, files)
 				Expect(err).NotTo(HaveOccurred())
 				Expect(problems).To(BeEmpty())
 			}, SpecTimeout(blockTimeout+30*time.Second))
@@ -161,8 +176,12 @@ func markerProblems(blocks []block) []string {
 		case b.Marker == nil:
 		case b.Marker.Run && !shellLangs[b.Lang]:
 			problems = append(problems, where+": only shell blocks can be run")
-		case !b.Marker.Run && (len(b.Marker.Ports) > 0 || len(b.Marker.Before) > 0):
-			problems = append(problems, where+": ports and before go with run")
+		case b.Marker.Save != "" && shellLangs[b.Lang]:
+			problems = append(problems, where+": a shell block is run, not saved")
+		case !b.Marker.Run && b.Marker.Save == "" && len(b.Marker.Ports) > 0:
+			problems = append(problems, where+": ports go with run or save")
+		case !b.Marker.Run && len(b.Marker.Before) > 0:
+			problems = append(problems, where+": before goes with run")
 		}
 	}
 	return problems

@@ -38,7 +38,7 @@ type command struct {
 
 // runBlock runs a block's commands in one bash process, in a fresh directory
 // with a copy of fixtures/, and returns every disagreement with the README.
-func runBlock(ctx context.Context, env runEnv, m *marker, steps []step) ([]string, error) {
+func runBlock(ctx context.Context, env runEnv, m *marker, steps []step, files map[string]string) ([]string, error) {
 	cmds, err := blockCommands(m, steps)
 	if err != nil {
 		return nil, err
@@ -54,6 +54,11 @@ func runBlock(ctx context.Context, env runEnv, m *marker, steps []step) ([]strin
 	}
 	if err := os.CopyFS(filepath.Join(work, "fixtures"), os.DirFS(filepath.Join(env.Root, "fixtures"))); err != nil {
 		return nil, fmt.Errorf("readme test: copying fixtures/ into the block's directory: %w", err)
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(work, name), []byte(content), 0o644); err != nil {
+			return nil, fmt.Errorf("readme test: writing %s: %w", name, err)
+		}
 	}
 	// A terminal shows curl without its progress meter; so does a .curlrc.
 	if err := os.WriteFile(filepath.Join(rt, ".curlrc"), []byte("no-progress-meter\n"), 0o644); err != nil {
@@ -139,7 +144,7 @@ func freePorts(readmePorts []string) (map[string]string, error) {
 // background command with SIGTERM so servers shut down as after a Ctrl-C.
 const scriptHead = `readme_wait() {
 	local i
-	for ((i = 0; i < 400; i++)); do
+	for ((i = 0; i < 1200; i++)); do
 		kill -0 "$1" 2>/dev/null || return 1
 		(: <>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return 0
 		sleep 0.05
@@ -239,6 +244,10 @@ func checkResults(rt string, cmds []command, scriptLog string) []string {
 			break
 		}
 		rc, _ := strconv.Atoi(strings.TrimSpace(string(rcText)))
+		if _, isBg := background(c.Cmd); isBg && rc != 0 {
+			problems = append(problems, fmt.Sprintf("%s: `%s` exited or never listened; output:\n%s", where, c.Cmd, out))
+			continue
+		}
 		if rc != 0 {
 			problems = append(problems, fmt.Sprintf("%s: `%s` exited %d (when the README means a failure, write `|| echo \"exit $?\"` and show it); output:\n%s",
 				where, c.Cmd, rc, out))
