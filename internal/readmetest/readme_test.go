@@ -42,8 +42,9 @@
 //
 // How a block runs: one bash process per block, in a fresh temporary directory
 // holding a copy of fixtures/, with freshly built `mockd` and `contract` first
-// on PATH and curl configured (CURL_HOME) without its progress meter, as in a
-// terminal. Blocks do not share servers or files. A block has two minutes.
+// on PATH, no proxy for loopback, and curl configured (CURL_HOME) without its
+// progress meter, as in a terminal. Blocks do not share servers or files. A
+// block has two minutes.
 package readmetest
 
 import (

@@ -208,7 +208,9 @@ func runScript(ctx context.Context, env runEnv, work, rt, script string) (string
 	defer logFile.Close()
 	cmd := exec.CommandContext(ctx, "bash", path)
 	cmd.Dir = work
-	cmd.Env = append(os.Environ(), "PATH="+env.Bin+string(os.PathListSeparator)+os.Getenv("PATH"), "CURL_HOME="+rt)
+	// Loopback traffic never goes through a proxy the machine may set.
+	cmd.Env = append(os.Environ(), "PATH="+env.Bin+string(os.PathListSeparator)+os.Getenv("PATH"), "CURL_HOME="+rt,
+		"no_proxy=127.0.0.1,localhost", "NO_PROXY=127.0.0.1,localhost")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
