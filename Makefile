@@ -1,6 +1,6 @@
 # mockd — two commands set everything up on a fresh machine with Go installed:
 #   make run    build mockd and serve the bundled example spec (fixtures/bookstore.yaml)
-#   make test   run every test (go vet, the tracked-files check, go test -race ./...)
+#   make test   run every test (go vet, the tracked-files check, go test -race ./...; installs curl if missing)
 # The other targets are for benchmarks, load runs and the compatibility suites.
 
 GO        ?= go
@@ -30,8 +30,10 @@ vet:
 	$(GO) vet ./...
 
 # -race: the fault engine, journal, cassette sink and player are concurrent.
+# curl: internal/readmetest runs the README's curl lines as written.
 test: vet
 	./scripts/check-tree.sh
+	command -v curl >/dev/null || (apt-get update -qq && apt-get install -y -qq curl)
 	$(GO) test -race ./...
 
 # Real-world specs (APIs-guru directory sample + GitHub's REST spec), installed
