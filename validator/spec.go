@@ -62,6 +62,7 @@ type options struct {
 	baseDir          string
 	formatAssertions bool
 	strict           bool
+	lenient          bool
 	logger           *slog.Logger
 }
 
@@ -98,6 +99,9 @@ type Spec struct {
 	// Warnings are problems that do not stop loading (circular references,
 	// invalid examples, 2.0 constructs without a 3.0 equivalent).
 	Warnings []string
+	// Disabled lists the operations left out because they depend on a
+	// broken $ref (only with WithLenient; without it such a spec fails).
+	Disabled []DisabledOperation
 
 	logger    *slog.Logger
 	router    *Router
@@ -155,7 +159,9 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		BasePath:              o.baseDir,
 		AllowFileReferences:   true,
 		AllowRemoteReferences: false,
-		Logger:                o.logger,
+		// The library logs what it reports again as errors: keep its
+		// lines out of the user's way (debug level).
+		Logger: slog.New(debugOnly{o.logger.Handler()}),
 	}
 	if cfg.BasePath == "" {
 		cfg.BasePath = "."
@@ -174,6 +180,20 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		return fail(fmt.Errorf("%w: version %q is not supported (use OpenAPI 3.0, 3.1 or Swagger 2.0)", ErrUnsupportedSpec, doc.GetVersion()))
 	}
 	model, err := doc.BuildV3Model()
+	if broken := brokenRefs(doc, o.name, cfg.BasePath); len(broken) > 0 {
+		if !o.lenient {
+			return fail(&BrokenRefsError{Refs: publicRefs(broken)})
+		}
+		rewritten, disabled, rerr := disableBroken(doc.GetSpecInfo().RootNode, broken, cfg.BasePath)
+		if rerr != nil {
+			return fail(rerr)
+		}
+		spec.Disabled = disabled
+		if doc, err = libopenapi.NewDocumentWithConfiguration(rewritten, cfg); err != nil {
+			return fail(fmt.Errorf("re-read the spec without its broken $refs: %w", err))
+		}
+		model, err = doc.BuildV3Model()
+	}
 	if model == nil {
 		if err == nil {
 			err = errors.New("the document could not be built into an OpenAPI model")
