@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -49,7 +50,9 @@ var routeVar = regexp.MustCompile(`\{[^{}/]*\}`)
 func (s *Spec) Router() *Router { return s.router }
 
 func newRouter(ops []*Operation) *Router {
-	rt := &Router{mux: mux.NewRouter().SkipClean(true), byRoute: map[*mux.Route]*route{}}
+	// Routing on the escaped path keeps a percent-encoded '/' (%2F) inside
+	// its path parameter (AWS ARNs, file paths) instead of splitting it.
+	rt := &Router{mux: mux.NewRouter().SkipClean(true).UseEncodedPath(), byRoute: map[*mux.Route]*route{}}
 	seen := map[string]bool{}
 	for _, op := range ops {
 		for _, base := range append([]string{""}, op.BasePaths...) {
@@ -75,13 +78,7 @@ func newRouter(ops []*Operation) *Router {
 	})
 	kept := rt.routes[:0]
 	for _, r := range rt.routes {
-		n := 0
-		tmpl := routeVar.ReplaceAllStringFunc(r.pattern, func(string) string {
-			n++
-			// [^/]* rather than gorilla's [^/]+: an empty segment reaches
-			// the operation, whose validation reports the missing value.
-			return fmt.Sprintf("{p%d:[^/]*}", n)
-		})
+		tmpl := encodedTemplate(r.pattern)
 		if !balanced(tmpl) {
 			rt.Warnings = append(rt.Warnings, fmt.Sprintf("path %q has unbalanced braces: not routed (fix the path template)", r.pattern))
 			continue
@@ -196,4 +193,22 @@ func segmentRanks(p string) []int {
 		}
 	}
 	return ranks
+}
+
+// encodedTemplate turns a path template into a gorilla/mux template matched
+// against the escaped path: literal parts are escaped as a client sends
+// them, and each {param} matches one escaped segment.
+func encodedTemplate(pattern string) string {
+	var b strings.Builder
+	n, last := 0, 0
+	for _, m := range routeVar.FindAllStringIndex(pattern, -1) {
+		b.WriteString((&url.URL{Path: pattern[last:m[0]]}).EscapedPath())
+		n++
+		// [^/]* rather than gorilla's [^/]+: an empty segment reaches the
+		// operation, whose validation reports the missing value.
+		fmt.Fprintf(&b, "{p%d:[^/]*}", n)
+		last = m[1]
+	}
+	b.WriteString((&url.URL{Path: pattern[last:]}).EscapedPath())
+	return b.String()
 }
