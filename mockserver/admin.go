@@ -19,7 +19,8 @@ const maxAdminBody = 1 << 20
 
 // adminHandler serves the admin API under AdminPrefix:
 //
-//	GET    /__mockd/health                  status, seed, uptime, operation and rule counts, goroutines
+//	GET    /__mockd/health                  status, seed, uptime, operation and rule counts, goroutines, spec
+//	                                        warnings, operations disabled by --lenient
 //	GET    /__mockd/requests                journal page (filters: path, method, operation, rule, key, header, since; after=cursor, limit<=MaxJournalPage)
 //	DELETE /__mockd/requests                clear the journal
 //	GET    /__mockd/faults                  the fault rules in evaluation order
@@ -80,8 +81,20 @@ func (s *Server) adminHealth(w http.ResponseWriter, _ *http.Request) {
 	if s.cfg.player != nil {
 		interactions = s.cfg.player.Len()
 	}
+	warnings, disabled := []string{}, []string{}
+	if s.spec != nil {
+		warnings = append(warnings, s.spec.Warnings...)
+		for _, d := range s.spec.Disabled {
+			disabled = append(disabled, d.String())
+		}
+	}
+	if ex := s.exampleWarnings.Load(); ex != nil {
+		warnings = append(warnings, *ex...)
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"status":        "ok",
+		"warnings":      warnings,
+		"disabled":      disabled,
 		"spec":          specFile,
 		"operations":    ops,
 		"interactions":  interactions,

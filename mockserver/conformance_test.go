@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +28,9 @@ const (
 	conformanceStride   = 40
 	conformanceMaxBytes = 1_500_000
 	conformanceEnv      = "MOCKD_CONFORMANCE"
+	// conformanceOffsetEnv picks another sample of the same size: every
+	// conformanceStride-th spec starting at this offset (0 by default).
+	conformanceOffsetEnv = "MOCKD_CONFORMANCE_OFFSET"
 )
 
 // TestConformanceAPIsGuru serves every operation of a fixed sample of real
@@ -54,9 +58,16 @@ func TestConformanceAPIsGuru(t *testing.T) {
 		t.Fatal(err)
 	}
 	sort.Strings(names)
+	offset := 0
+	if v := os.Getenv(conformanceOffsetEnv); v != "" {
+		offset, err = strconv.Atoi(v)
+		if err != nil || offset < 0 || offset >= conformanceStride {
+			t.Fatalf("%s=%q: want a whole number from 0 to %d", conformanceOffsetEnv, v, conformanceStride-1)
+		}
+	}
 	pick := map[string]bool{}
 	for i, n := range names {
-		if i%conformanceStride == 0 && sizes[n] <= conformanceMaxBytes {
+		if i%conformanceStride == offset && sizes[n] <= conformanceMaxBytes {
 			pick[n] = true
 		}
 	}

@@ -407,18 +407,39 @@ func (s *Server) exampleValid(op *validator.Operation, sel selection, source str
 	findings := s.validateBody(op, sel, body)
 	ok := len(findings) == 0
 	if !ok {
-		s.cfg.logger.Warn("invalid example replaced by generated data",
+		// Debug: CheckExamples counts these at start-up, and the health
+		// endpoint lists them.
+		s.cfg.logger.Debug("invalid example replaced by generated data",
 			"operation", op.ID, "status", sel.key, "mediaType", sel.mediaType, "example", source,
-			"problem", findings[0].Message+": "+findings[0].Detail)
+			"problem", exampleProblem(findings[0]))
 	}
 	s.exampleOK.Store(k, ok)
 	return ok
 }
 
+// exampleProblem says what is wrong with an example, without the
+// validator's own wording (which names a status and path of its own).
+func exampleProblem(f validator.Finding) string {
+	msg := f.Detail
+	if msg == "" {
+		msg = f.Message
+	}
+	if f.Pointer != "" {
+		msg = "at " + f.Pointer + ": " + msg
+	}
+	return msg
+}
+
 // CheckExamples validates every example of every response in the spec and
-// returns one warning per invalid example. Results are cached, so serving
-// afterwards does not validate again.
+// returns one warning per invalid example (the health endpoint lists them
+// too). Results are cached, so serving afterwards does not validate again.
 func (s *Server) CheckExamples() []string {
+	warnings := s.checkExamples()
+	s.exampleWarnings.Store(&warnings)
+	return warnings
+}
+
+func (s *Server) checkExamples() []string {
 	var warnings []string
 	if s.spec == nil {
 		return nil
@@ -456,7 +477,11 @@ func (s *Server) CheckExamples() []string {
 					continue
 				}
 				if !s.exampleValid(op, sel, source, b) {
-					warnings = append(warnings, fmt.Sprintf("%s %s %s %s: %s is invalid against its schema (served with generated data instead)", op.Method, op.Path, key, p.Key(), source))
+					problem := ""
+					if f := s.validateBody(op, sel, b); len(f) > 0 {
+						problem = ": " + exampleProblem(f[0])
+					}
+					warnings = append(warnings, fmt.Sprintf("%s %s %s response %s: %s is invalid against its schema (served with generated data instead)%s", op.Method, op.Path, key, p.Key(), source, problem))
 				}
 			}
 		}

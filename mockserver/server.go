@@ -151,6 +151,8 @@ type Server struct {
 	rendered sync.Map // renderKey → *rendered
 	// exampleOK caches whether an example validates against its schema.
 	exampleOK sync.Map // renderKey → bool
+	// exampleWarnings holds the last CheckExamples result (for health).
+	exampleWarnings atomic.Pointer[[]string]
 	// counters number the requests per operation for dynamic bodies.
 	counters    map[*validator.Operation]*atomic.Uint64
 	faults      *fault.Engine

@@ -394,6 +394,12 @@ func (g *generator) genOneOf(n *node, depth int, resolved map[*base.Schema]bool)
 			if pv, ok := g.poison(grp, i, v, child); ok {
 				return pv, nil
 			}
+			if _, ok := discriminatorValue(grp.disc, grp.branches[i]); ok && grp.disc != nil {
+				// The value names its branch in the discriminator
+				// property, which selects that branch in OpenAPI even
+				// where the branches overlap.
+				return v, nil
+			}
 			lastErr = retryable(grp.path, "oneOf", schemaLine(grp.owner),
 				"no value matched exactly one branch (the branches overlap); make them mutually exclusive with distinct required properties, const/enum discriminator values or additionalProperties: false")
 		}

@@ -99,7 +99,13 @@ func (g *generator) matches(s *base.Schema, v any, depth int) bool {
 			return false
 		}
 	}
-	if len(s.OneOf) > 0 {
+	if i := discriminated(s, v); i >= 0 {
+		// The discriminator selects the branch (OpenAPI), so overlapping
+		// branches do not count against the value.
+		if !g.matchesProxy(s.OneOf[i], v, depth) {
+			return false
+		}
+	} else if len(s.OneOf) > 0 {
 		count := 0
 		for _, sp := range s.OneOf {
 			if g.matchesProxy(sp, v, depth) {
@@ -625,4 +631,26 @@ func emailOK(s string) bool {
 		}
 	}
 	return hostnameOK(domain)
+}
+
+// discriminated returns the index of the oneOf branch that the value's
+// discriminator property names, or -1.
+func discriminated(s *base.Schema, v any) int {
+	if s.Discriminator == nil || s.Discriminator.PropertyName == "" {
+		return -1
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return -1
+	}
+	val, ok := obj[s.Discriminator.PropertyName].(string)
+	if !ok {
+		return -1
+	}
+	for i, sp := range s.OneOf {
+		if name, ok := discriminatorValue(s.Discriminator, branch{proxy: sp}); ok && name == val {
+			return i
+		}
+	}
+	return -1
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -80,16 +81,12 @@ func newRouter(ops []*Operation) *Router {
 		}
 		return selectorOf[rt.groups[i]] != nil && selectorOf[rt.groups[j]] == nil
 	})
-	m := mux.NewRouter().SkipClean(true)
+	// Routing on the escaped path keeps a percent-encoded '/' (%2F) inside
+	// its path parameter (AWS ARNs, file paths) instead of splitting it.
+	m := mux.NewRouter().SkipClean(true).UseEncodedPath()
 	kept := rt.groups[:0]
 	for _, g := range rt.groups {
-		n := 0
-		tmpl := routeVar.ReplaceAllStringFunc(g.pattern, func(string) string {
-			n++
-			// [^/]* rather than gorilla's [^/]+: an empty segment reaches
-			// the operation, whose validation reports the missing value.
-			return fmt.Sprintf("{p%d:[^/]*}", n)
-		})
+		tmpl := encodedTemplate(g.pattern)
 		if !balanced(tmpl) {
 			rt.Warnings = append(rt.Warnings, fmt.Sprintf("path %q has unbalanced braces: not routed (fix the path template)", g.pattern))
 			continue
@@ -205,4 +202,22 @@ func segmentRanks(p string) []int {
 		}
 	}
 	return ranks
+}
+
+// encodedTemplate turns a path template into a gorilla/mux template matched
+// against the escaped path: literal parts are escaped as a client sends
+// them, and each {param} matches one escaped segment.
+func encodedTemplate(pattern string) string {
+	var b strings.Builder
+	n, last := 0, 0
+	for _, m := range routeVar.FindAllStringIndex(pattern, -1) {
+		b.WriteString((&url.URL{Path: pattern[last:m[0]]}).EscapedPath())
+		n++
+		// [^/]* rather than gorilla's [^/]+: an empty segment reaches the
+		// operation, whose validation reports the missing value.
+		fmt.Fprintf(&b, "{p%d:[^/]*}", n)
+		last = m[1]
+	}
+	b.WriteString((&url.URL{Path: pattern[last:]}).EscapedPath())
+	return b.String()
 }

@@ -62,6 +62,7 @@ type options struct {
 	baseDir          string
 	formatAssertions bool
 	strict           bool
+	lenient          bool
 	logger           *slog.Logger
 }
 
@@ -98,6 +99,9 @@ type Spec struct {
 	// Warnings are problems that do not stop loading (circular references,
 	// invalid examples, 2.0 constructs without a 3.0 equivalent).
 	Warnings []string
+	// Disabled lists the operations left out because they depend on a
+	// broken $ref (only with WithLenient; without it such a spec fails).
+	Disabled []DisabledOperation
 
 	logger    *slog.Logger
 	router    *Router
@@ -106,7 +110,7 @@ type Spec struct {
 	schemes   map[string]*SecurityScheme
 	validator libvalidator.Validator
 	cache     *lazyCache
-	regex     *regexEngine // pattern engine and per-validation regex budgets
+	regex     *regexEngine              // pattern engine and per-validation regex budgets
 	vopts     *config.ValidationOptions // the library's options, for compile.go
 }
 
@@ -159,7 +163,9 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		BasePath:              o.baseDir,
 		AllowFileReferences:   true,
 		AllowRemoteReferences: false,
-		Logger:                o.logger,
+		// The library logs what it reports again as errors: keep its
+		// lines out of the user's way (debug level).
+		Logger: slog.New(debugOnly{o.logger.Handler()}),
 	}
 	if cfg.BasePath == "" {
 		cfg.BasePath = "."
@@ -179,6 +185,20 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	}
 	prog.next()
 	model, err := doc.BuildV3Model()
+	if broken := brokenRefs(doc, o.name, cfg.BasePath); len(broken) > 0 {
+		if !o.lenient {
+			return fail(&BrokenRefsError{Refs: publicRefs(broken)})
+		}
+		rewritten, disabled, rerr := disableBroken(doc.GetSpecInfo().RootNode, broken, cfg.BasePath)
+		if rerr != nil {
+			return fail(rerr)
+		}
+		spec.Disabled = disabled
+		if doc, err = libopenapi.NewDocumentWithConfiguration(rewritten, cfg); err != nil {
+			return fail(fmt.Errorf("re-read the spec without its broken $refs: %w", err))
+		}
+		model, err = doc.BuildV3Model()
+	}
 	if model == nil {
 		if err == nil {
 			err = errors.New("the document could not be built into an OpenAPI model")

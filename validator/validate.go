@@ -14,6 +14,7 @@ import (
 
 	"github.com/pb33f/libopenapi-validator/cache"
 	verrors "github.com/pb33f/libopenapi-validator/errors"
+	"github.com/pb33f/libopenapi/datamodel/high/base"
 )
 
 // Check ids name what a finding is about. They are stable: reports, severities
@@ -104,7 +105,22 @@ func (s *Spec) ValidateRequest(r *http.Request, op *Operation) []Finding {
 	if notChecked != nil {
 		findings = append(findings, *notChecked)
 	}
-	return append(findings, s.acceptBigIntegers(r, op, toFindings(errs, true))...)
+	findings = append(findings, s.acceptBigIntegers(r, op, toFindings(errs, true))...)
+	return s.discriminated(findings, body, func() *base.Schema {
+		return requestSchema(op, r.Header.Get("Content-Type"))
+	})
+}
+
+// discriminated drops the oneOf overlaps a discriminator settles (see
+// dropDiscriminatedOverlaps). The model is read under Read.
+func (s *Spec) discriminated(fs []Finding, body []byte, schema func() *base.Schema) []Finding {
+	for _, f := range fs {
+		if strings.HasSuffix(f.Keyword, "/oneOf") {
+			s.Read(func() { fs = dropDiscriminatedOverlaps(fs, schema(), body) })
+			break
+		}
+	}
+	return fs
 }
 
 // guard runs a libopenapi-validator call and turns a panic inside the library
@@ -211,7 +227,9 @@ func (s *Spec) ValidateResponse(r *http.Request, resp *http.Response, op *Operat
 		return []Finding{{Check: CheckResponse, Message: "the response could not be validated: " + err.Error(),
 			Hint: "report this spec and response to mockd; the validator library failed on them"}}
 	}
-	findings := toFindings(errs, false)
+	findings := s.discriminated(toFindings(errs, false), body, func() *base.Schema {
+		return responseSchema(op, resp.StatusCode, resp.Header.Get("Content-Type"))
+	})
 	if notChecked != nil {
 		findings = append(findings, *notChecked)
 	}

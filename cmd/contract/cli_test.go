@@ -82,6 +82,16 @@ var _ = Describe("contract check", func() {
 		Expect(errOut).To(ContainSubstring(broken + ":3: interaction 0: request.url"))
 	})
 
+	It("exits 2 on a spec with broken $refs, naming each one's file:line:col", func() {
+		code, out, errOut := contract("check", "--spec", "fixtures/broken-refs/api.yaml", "fixtures/contract/clean")
+		Expect(code).To(Equal(exitBadInput))
+		Expect(out).To(BeEmpty())
+		Expect(errOut).To(HavePrefix("contract: load spec fixtures/broken-refs/api.yaml: 4 broken $ref(s)"))
+		Expect(errOut).To(ContainSubstring("fixtures/broken-refs/api.yaml:23:30: $ref '#/components/schemas/Missing'"))
+		Expect(errOut).To(ContainSubstring("fixtures/broken-refs/schemas/thing.yaml:4:18: $ref '#/Nowhere'"))
+		Expect(errOut).NotTo(ContainSubstring("level="))
+	})
+
 	It("writes several formats at once", func() {
 		dir := GinkgoT().TempDir()
 		junit, sarif, md := filepath.Join(dir, "r", "junit.xml"), filepath.Join(dir, "contract.sarif"), filepath.Join(dir, "comment.md")

@@ -253,7 +253,7 @@ var _ = Describe("mockd serve (in-process run)", func() {
 			var v map[string]any
 			Expect(json.Unmarshal([]byte(body), &v)).To(Succeed())
 			Expect(v["n"]).To(BeAssignableToTypeOf(float64(0)))
-			Expect(string(inst.errOut.Contents())).To(ContainSubstring("level=WARN msg=example"))
+			Expect(string(inst.errOut.Contents())).To(ContainSubstring(`level=WARN msg="spec loaded with warnings" spec_warnings=0 invalid_examples=1`))
 		})
 
 		It("answers 500 with the violations under --errors", func() {

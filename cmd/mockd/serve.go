@@ -50,6 +50,7 @@ type serveFlags struct {
 	redaction      redactionFlags
 	limits         *httpserver.Flags
 	problemBodies  string
+	lenient        bool
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
@@ -80,6 +81,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.BoolVar(&f.matchBody, "match-body", false, "with --cassette, also match request bodies (JSON compared as data)")
 	fs.Var(&f.matchHeaders, "match-header", "with --cassette, also match this request header (repeatable)")
 	fs.Var(&f.ignoreQuery, "ignore-query", "with --cassette, ignore this query parameter when matching (repeatable)")
+	fs.BoolVar(&f.lenient, "lenient", false, "serve a spec with broken $refs: leave out the operations that use them (listed at start-up)")
 	f.redaction.register(fs)
 	f.limits = httpserver.RegisterFlags(fs)
 	fs.Usage = func() {
@@ -181,7 +183,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
 	var spec *validator.Spec
 	if f.spec != "" {
-		if spec, err = validator.Load(f.spec, validator.WithFormatAssertions(), validator.WithLogger(logger)); err != nil {
+		vopts := []validator.Option{validator.WithFormatAssertions(), validator.WithLogger(logger)}
+		if f.lenient {
+			vopts = append(vopts, validator.WithLenient())
+		}
+		if spec, err = validator.Load(f.spec, vopts...); err != nil {
 			return err
 		}
 		opts = append(opts, mockserver.WithSpec(spec))
@@ -242,38 +248,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	printBanner(stdout, f, spec, srv, in, loaded)
+	reportStartupWarnings(logger, spec, srv)
 	base := in.URL
-	if spec != nil {
-		fmt.Fprintf(stdout, "mockd %s: serving %s (OpenAPI %s, %d operations, loaded in %s)\n",
-			buildVersion(), f.spec, spec.Version, len(spec.Operations), loaded.Round(time.Millisecond))
-	} else {
-		fmt.Fprintf(stdout, "mockd %s: replaying %s (loaded in %s)\n", buildVersion(), strings.Join(f.cassettes, ", "), loaded.Round(time.Millisecond))
-	}
-	fmt.Fprintf(stdout, "  listening on %s  (seed %d, dynamic %t, cors %t)\n", base, srv.Seed(), f.dynamic, f.cors)
-	if f.faults != "" {
-		fmt.Fprintf(stdout, "  faults: %s (%d rules, seed %d)\n", f.faults, len(srv.Faults().Rules()), srv.Faults().Seed())
-	}
-	fmt.Fprintf(stdout, "  admin: %s/__mockd/health, %s/__mockd/requests\n", in.AdminURL, in.AdminURL)
-	if spec != nil {
-		for _, w := range spec.Warnings {
-			logger.Warn("spec", "warning", w)
-		}
-	}
-	// Invalid examples are reported at start-up for specs of ordinary size.
-	// Checking compiles every schema that has an example, which on very large
-	// specs (GitHub's: 1,200 operations) costs minutes and gigabytes, so there
-	// each example is checked when it is first served instead (and a warning
-	// logged then); an invalid one is replaced by generated data either way.
-	const startupExampleCheck = 300
-	switch {
-	case spec == nil: // playback only: no examples
-	case len(spec.Operations) <= startupExampleCheck:
-		for _, w := range srv.CheckExamples() {
-			logger.Warn("example", "warning", w)
-		}
-	default:
-		logger.Info("large spec: examples are checked when first served", "operations", len(spec.Operations))
-	}
 	for _, line := range tryLines(base, spec) {
 		fmt.Fprintln(stdout, "  try:", line)
 	}
