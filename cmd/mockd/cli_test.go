@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -253,7 +254,9 @@ var _ = Describe("mockd serve (in-process run)", func() {
 			var v map[string]any
 			Expect(json.Unmarshal([]byte(body), &v)).To(Succeed())
 			Expect(v["n"]).To(BeAssignableToTypeOf(float64(0)))
-			Expect(string(inst.errOut.Contents())).To(ContainSubstring(`level=WARN msg="spec loaded with warnings" spec_warnings=0 invalid_examples=1`))
+			// The summary is logged just after the banner that says mockd listens.
+			Eventually(func() string { return string(inst.errOut.Contents()) }, 5*time.Second).
+				Should(ContainSubstring(`level=WARN msg="spec loaded with warnings" spec_warnings=0 invalid_examples=1`))
 		})
 
 		It("answers 500 with the violations under --errors", func() {
