@@ -36,9 +36,6 @@ const fuzzRules = `rules:
     fault: {latency: 5s}
 `
 
-// fuzzAuthForms are the ways the secret is sent in Authorization.
-var fuzzAuthForms = []string{"Bearer %s", "Basic %s", "%s", "Token token=%s", "bearer   %s", "Digest username=\"u\", response=\"%s\""}
-
 // FuzzServeHTTPRaw feeds raw HTTP/1.1 requests (any method, path, headers,
 // body, chunked encoding, Content-Encoding, X-Mockd-Fault) to one Server
 // built from the bookstore with header faults and fault rules. Properties:
@@ -72,6 +69,8 @@ func FuzzServeHTTPRaw(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	// authForms are the ways the secret is sent in Authorization.
+	authForms := []string{"Bearer %s", "Basic %s", "%s", "Token token=%s", "bearer   %s", "Digest username=\"u\", response=\"%s\""}
 	f.Fuzz(func(t *testing.T, data []byte, form uint8) {
 		if bytes.Contains(bytes.ToUpper(data), []byte(fuzzSecret)) {
 			t.Skip("the input itself carries the secret")
@@ -85,7 +84,7 @@ func FuzzServeHTTPRaw(f *testing.F) {
 		if err := srv.Faults().SetRules(rs); err != nil {
 			t.Fatal(err)
 		}
-		auth := strings.ReplaceAll(fuzzAuthForms[int(form)%len(fuzzAuthForms)], "%s", fuzzSecret)
+		auth := strings.ReplaceAll(authForms[int(form)%len(authForms)], "%s", fuzzSecret)
 		req.Header.Add("Authorization", auth)
 		req.RemoteAddr = "127.0.0.1:40000"
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
