@@ -48,6 +48,7 @@ var _ = Describe("contract check of a cassette of gzip bombs", func() {
 				Expect(g.Finding.Severity).To(Equal(validator.SeverityError))
 				Expect(g.Finding.Detail).To(Or(ContainSubstring("ratio"), ContainSubstring("budget"), ContainSubstring("limit")))
 				bombs += g.Count
+				GinkgoWriter.Printf("%d× %s\n", g.Count, g.Finding.Detail)
 			}
 		}
 		Expect(bombs).To(Equal(n), "every bomb is reported, none passes silently")
