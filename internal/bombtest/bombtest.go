@@ -14,15 +14,26 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// GzipZeros returns a gzip stream of n zero bytes, written in small chunks
+// GzipZeros returns a gzip stream of n zero bytes; see GzipSparse.
+func GzipZeros(n int64) ([]byte, error) { return GzipSparse(n, 0) }
+
+// GzipSparse returns a gzip stream of n zero bytes, written in small chunks
 // so the n bytes are never held in memory (64 MiB gives ~65 KB).
-func GzipZeros(n int64) ([]byte, error) {
+// Every every-th byte (every > 0) is a varying non-zero byte instead, which
+// brings the compression ratio down (every 500: about 150×), so a body can
+// pass the ratio limit and still be large.
+func GzipSparse(n int64, every int) ([]byte, error) {
 	var buf bytes.Buffer
 	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	if err != nil {
 		return nil, fmt.Errorf("bombtest: gzip writer: %w", err)
 	}
 	chunk := make([]byte, 64<<10)
+	for i := range chunk {
+		if every > 0 && i%every == 0 {
+			chunk[i] = byte(i/every%251 + 1)
+		}
+	}
 	for n > 0 {
 		c := min(n, int64(len(chunk)))
 		if _, err := zw.Write(chunk[:c]); err != nil {
