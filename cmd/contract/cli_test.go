@@ -46,6 +46,14 @@ var _ = Describe("contract check", func() {
 		Expect(out).To(ContainSubstring("FAIL: 14 error finding(s)"))
 	})
 
+	It("refuses a --min-coverage outside 0-100", func() {
+		for _, v := range []string{"150", "-1"} {
+			code, _, errOut := contract("check", "--spec", spec, "--min-coverage", v, "fixtures/contract/clean")
+			Expect(code).To(Equal(exitBadInput), v)
+			Expect(errOut).To(ContainSubstring("--min-coverage " + v + ": use a percentage from 0 to 100"))
+		}
+	})
+
 	It("fails when coverage is below --min-coverage or a status was never seen", func() {
 		code, out, _ := contract("check", "--spec", spec, "--min-coverage", "90", "fixtures/contract/clean/browser.har")
 		Expect(code).To(Equal(exitViolation))

@@ -70,6 +70,9 @@ func (c *common) logger(stderr io.Writer) (*slog.Logger, error) {
 // prepare checks the report outputs, then builds the logger and the
 // checker: the set-up check and proxy share.
 func (c *common) prepare(stderr io.Writer) (*validator.Checker, *slog.Logger, error) {
+	if c.minCoverage < 0 || c.minCoverage > 100 {
+		return nil, nil, fmt.Errorf("%w: --min-coverage %g: use a percentage from 0 to 100", errBadInput, c.minCoverage)
+	}
 	if _, err := c.outputs(); err != nil {
 		return nil, nil, err
 	}

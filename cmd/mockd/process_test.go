@@ -110,6 +110,9 @@ var _ = Describe("mockd (the built binary)", func() {
 		Entry("unknown flag", 2, "Usage: mockd serve --spec FILE [flags]", "serve", "--nope"),
 		Entry("missing --spec", 2, "mockd serve: --spec FILE", "serve"),
 		Entry("bad --seed", 2, `--seed "x"`, "serve", "--spec", bookstore, "--seed", "x"),
+		Entry("port out of range", 2, "--port 99999: invalid port", "serve", "--spec", bookstore, "--port", "99999"),
+		Entry("negative port", 2, "--port -1: invalid port", "serve", "--spec", bookstore, "--port", "-1"),
+		Entry("record port out of range", 2, "mockd record: --port 70000: invalid port", "record", "--upstream", "http://127.0.0.1:1", "--cassette", "x.yaml", "--port", "70000"),
 		Entry("missing spec file", 1, "load spec missing.yaml: open missing.yaml", "serve", "--spec", "missing.yaml"),
 	)
 

@@ -96,6 +96,9 @@ func record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	limits, err := limitFlags.Limits()
+	if err == nil {
+		err = checkPort(*port)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "mockd record:", err)
 		return errUsage

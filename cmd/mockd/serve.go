@@ -104,7 +104,20 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 		fs.Usage()
 		return nil, errUsage
 	}
+	if err := checkPort(f.port); err != nil {
+		fmt.Fprintln(stderr, "mockd serve:", err)
+		return nil, errUsage
+	}
 	return f, nil
+}
+
+// checkPort refuses a port number no socket can have, before anything is
+// loaded (a listen error would blame another server).
+func checkPort(port int) error {
+	if port < 0 || port > 65535 {
+		return fmt.Errorf("--port %d: invalid port (use 1-65535, or 0 for a free one)", port)
+	}
+	return nil
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
