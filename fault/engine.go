@@ -4,10 +4,10 @@ import (
 	"context"
 	crand "crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"log/slog"
-	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -16,22 +16,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
-)
-
-// Key table limits. A rule keeps one fixed-size counter per distinct key
-// value, stored under a seeded 64-bit hash of the value (never the value
-// itself), so a 500 KB header costs the table what a 5-byte one does.
-const (
-	// DefaultKeyTableBytes bounds each rule's key table (see
-	// WithKeyTableBytes): about 170,000 keys.
-	DefaultKeyTableBytes = 16 << 20
-	// KeyEntryBytes is the accounted size of one key in a table: the
-	// counter (64 B) plus its map slot and overhead.
-	KeyEntryBytes = 96
-	// MaxDecisionKeyLen bounds Decision.Key, the readable key kept for the
-	// journal; longer values are cut and end in "…".
-	MaxDecisionKeyLen = 128
 )
 
 // Request is what the engine needs to know about one request.
@@ -44,73 +28,6 @@ type Request struct {
 	Query        url.Values
 	ConnID       uint64 // the connection's id (see Engine.ConnContext)
 	ConnIndex    int    // 0-based index of the request on its connection; > 0 means reused
-}
-
-// Option configures an Engine.
-type Option func(*Engine)
-
-// WithSeed overrides the rule file's seed.
-func WithSeed(seed uint64) Option {
-	return func(e *Engine) { e.seed, e.seedSet = seed, true }
-}
-
-// WithClock sets the clock used for phases, token buckets and Retry-After
-// dates (default time.Now). Waits (latency, hang) always use real time.
-func WithClock(now func() time.Time) Option {
-	return func(e *Engine) {
-		if now != nil {
-			e.env.clock = now
-		}
-	}
-}
-
-// WithHeaderFaults makes Decide honour the X-Mockd-Fault request header.
-func WithHeaderFaults(on bool) Option {
-	return func(e *Engine) { e.headerFaults = on }
-}
-
-// WithHangMax bounds hangs and stalled bodies that set no max (default
-// DefaultHangMax); it also caps latency draws.
-func WithHangMax(d time.Duration) Option {
-	return func(e *Engine) {
-		if d > 0 {
-			e.env.hangMax = d
-		}
-	}
-}
-
-// WithKeyTableBytes bounds the memory of each rule's key table (default
-// DefaultKeyTableBytes). A rule keeps at most min(max_keys,
-// bytes/KeyEntryBytes) keys; when full, the least recently used key is
-// forgotten (its sequence and token bucket start over if it comes back).
-func WithKeyTableBytes(bytes int64) Option {
-	return func(e *Engine) {
-		if bytes > 0 {
-			e.keyTableBytes = bytes
-		}
-	}
-}
-
-// WithListener gives the engine the listener that `refuse` takes down.
-func WithListener(l *Listener) Option {
-	return func(e *Engine) { e.env.listener = l }
-}
-
-// WithLogger sets the logger (default slog.Default()).
-func WithLogger(l *slog.Logger) Option {
-	return func(e *Engine) {
-		if l != nil {
-			e.env.logger = l
-		}
-	}
-}
-
-// serveEnv is what Decision.Serve needs from its engine.
-type serveEnv struct {
-	clock    func() time.Time
-	hangMax  time.Duration
-	listener *Listener
-	logger   *slog.Logger
 }
 
 // Engine decides, per request, which fault applies. It is safe for
@@ -143,16 +60,6 @@ type ruleState struct {
 	armed      bool
 	keys       map[uint64]*keyState // by maphash of the key value
 	lru        keyState             // sentinel: lru.next is the most recently used
-}
-
-// keyState is the fixed-size counter of one key value, linked into its
-// rule's LRU list.
-type keyState struct {
-	hash       uint64
-	ordinal    uint64
-	tokens     float64
-	last       time.Time
-	prev, next *keyState
 }
 
 // NewEngine builds an engine for rs (nil = no rules). Without a seed in the
@@ -311,12 +218,6 @@ func (s *ruleState) restart(now time.Time, armed bool) {
 	s.resetKeys()
 }
 
-// resetKeys empties the key table. Call with s.mu held (or before sharing).
-func (s *ruleState) resetKeys() {
-	s.keys = map[uint64]*keyState{}
-	s.lru.prev, s.lru.next = &s.lru, &s.lru
-}
-
 // ConnContext is an http.Server ConnContext hook: it tags each connection
 // with an id and a request counter that NewRequest reads.
 func (e *Engine) ConnContext(ctx context.Context, _ net.Conn) context.Context {
@@ -415,6 +316,8 @@ func (e *Engine) Decide(r *Request) Decision {
 	return d
 }
 
+// decideHeader decides from an X-Mockd-Fault request header: its fault, or
+// a 400 problem saying what is wrong with it.
 func (e *Engine) decideHeader(d Decision, v string) Decision {
 	d.Rule = "header"
 	f, err := ParseHeader(v)
@@ -452,22 +355,8 @@ func (s *ruleState) decide(seed uint64, r *Request, now time.Time) (ruleOutcome,
 	key := ru.keyOf(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ph := ru.Phase; ph != nil {
-		if ph.From == PhaseFromArm && !s.armed {
-			return ruleOutcome{}, false
-		}
-		if ph.byCount() {
-			n := s.seen
-			s.seen++
-			if n < ph.AfterRequests || (ph.ForRequests > 0 && n >= ph.AfterRequests+ph.ForRequests) {
-				return ruleOutcome{}, false
-			}
-		} else {
-			el := now.Sub(s.phaseStart)
-			if el < ph.After || (ph.For > 0 && el >= ph.After+ph.For) {
-				return ruleOutcome{}, false
-			}
-		}
+	if !s.inPhase(now) {
+		return ruleOutcome{}, false
 	}
 	ks := s.touchKey(maphash.String(s.keySeed, key), now)
 	ord := ks.ordinal
@@ -475,40 +364,62 @@ func (s *ruleState) decide(seed uint64, r *Request, now time.Time) (ruleOutcome,
 	out := ruleOutcome{key: readableKey(key), ordinal: ord, stream: mix(seed, ru.Name, key, ord)}
 	switch {
 	case ru.RateLimit != nil:
-		rl := ru.RateLimit
-		ks.tokens = math.Min(float64(rl.Capacity), ks.tokens+float64(now.Sub(ks.last))/float64(rl.RefillEvery))
-		ks.last = now
-		if ks.tokens >= 1 {
-			ks.tokens--
-			out.reason = "token bucket: " + strconv.Itoa(int(ks.tokens)) + " left"
-			return out, true
-		}
-		wait := time.Duration((1 - ks.tokens) * float64(rl.RefillEvery))
-		secs := int64(math.Ceil(wait.Seconds()))
-		if secs < 1 {
-			secs = 1
-		}
-		out.fault = &Fault{Status: &Status{Code: http.StatusTooManyRequests},
-			RetryAfter: &RetryAfter{Kind: RetryAfterSeconds, Seconds: secs}}
-		out.reason = "token bucket empty: next token in " + wait.String()
+		ru.RateLimit.take(ks, now, &out)
 	case ru.Sequence != nil:
-		n := uint64(len(ru.Sequence))
-		idx := ord
-		if ord >= n {
-			switch ru.Then {
-			case ThenCycle:
-				idx = ord % n
-			case ThenRepeatLast:
-				idx = n - 1
-			default:
-				out.reason = "sequence done (then: pass)"
-				return out, true
-			}
+		ru.step(&out)
+	default:
+		ru.pick(&out)
+	}
+	return out, true
+}
+
+// inPhase reports whether the rule's phase is active for this request,
+// counting it for count phases. Call with s.mu held.
+func (s *ruleState) inPhase(now time.Time) bool {
+	ph := s.rule.Phase
+	if ph == nil {
+		return true
+	}
+	if ph.From == PhaseFromArm && !s.armed {
+		return false
+	}
+	if ph.byCount() {
+		n := s.seen
+		s.seen++
+		return n >= ph.AfterRequests && (ph.ForRequests == 0 || n < ph.AfterRequests+ph.ForRequests)
+	}
+	el := now.Sub(s.phaseStart)
+	return el >= ph.After && (ph.For == 0 || el < ph.After+ph.For)
+}
+
+// step gives out the sequence step for its ordinal, or passes when the
+// sequence is done and Then says pass.
+func (ru *Rule) step(out *ruleOutcome) {
+	n := uint64(len(ru.Sequence))
+	idx := out.ordinal
+	if idx >= n {
+		switch ru.Then {
+		case ThenCycle:
+			idx %= n
+		case ThenRepeatLast:
+			idx = n - 1
+		case ThenPass:
+			fallthrough
+		default: // "" in a RuleSet built by hand means pass, as in a file
+			out.reason = "sequence done (then: pass)"
+			return
 		}
-		out.fault = ru.Sequence[idx]
-		out.reason = "sequence step " + strconv.FormatUint(idx+1, 10) + "/" + strconv.FormatUint(n, 10)
+	}
+	out.fault = ru.Sequence[idx]
+	out.reason = "sequence step " + strconv.FormatUint(idx+1, 10) + "/" + strconv.FormatUint(n, 10)
+}
+
+// pick gives out the rule's fault for this ordinal: exactly k of every n
+// (evenly spread), with the seeded probability, or always.
+func (ru *Rule) pick(out *ruleOutcome) {
+	switch {
 	case ru.everyN > 0:
-		slot := ord % ru.everyN
+		slot := out.ordinal % ru.everyN
 		if (slot*ru.everyK)%ru.everyN < ru.everyK {
 			out.fault = ru.Fault
 		}
@@ -523,101 +434,7 @@ func (s *ruleState) decide(seed uint64, r *Request, now time.Time) (ruleOutcome,
 		out.fault = ru.Fault
 		out.reason = "always"
 	}
-	return out, true
 }
 
-// touchKey returns the counter for a key hash, creating it (and forgetting
-// the least recently used key when the table is full) or marking it the most
-// recently used. Call with s.mu held.
-func (s *ruleState) touchKey(h uint64, now time.Time) *keyState {
-	if ks := s.keys[h]; ks != nil {
-		if s.lru.next != ks {
-			ks.prev.next, ks.next.prev = ks.next, ks.prev
-			s.pushFront(ks)
-		}
-		return ks
-	}
-	if len(s.keys) >= s.maxKeys {
-		old := s.lru.prev
-		old.prev.next, old.next.prev = old.next, old.prev
-		delete(s.keys, old.hash)
-	}
-	ks := &keyState{hash: h, last: now}
-	if rl := s.rule.RateLimit; rl != nil {
-		ks.tokens = float64(rl.Capacity)
-	}
-	s.keys[h] = ks
-	s.pushFront(ks)
-	return ks
-}
-
-func (s *ruleState) pushFront(ks *keyState) {
-	ks.prev, ks.next = &s.lru, s.lru.next
-	s.lru.next.prev = ks
-	s.lru.next = ks
-}
-
-// readableKey bounds a key value for Decision.Key: at most
-// MaxDecisionKeyLen bytes, cut on a rune boundary and copied so a long
-// request header is not kept alive by the journal.
-func readableKey(key string) string {
-	if len(key) <= MaxDecisionKeyLen {
-		return key
-	}
-	cut := MaxDecisionKeyLen
-	for cut > 0 && !utf8.RuneStart(key[cut]) {
-		cut--
-	}
-	return key[:cut] + "…" // a new string: the long value is not retained
-}
-
-// keyOf returns the request's key for this rule.
-func (ru *Rule) keyOf(r *Request) string {
-	switch ru.keyKind {
-	case KeyHeader:
-		if vs := r.Header[ru.keyName]; len(vs) > 0 {
-			return vs[0]
-		}
-	case KeyQuery:
-		if vs := r.Query[ru.keyName]; len(vs) > 0 {
-			return vs[0]
-		}
-	case KeyConnection:
-		return strconv.FormatUint(r.ConnID, 10)
-	}
-	return ""
-}
-
-// mix hashes (seed, rule, key, ordinal) with FNV-1a and a final avalanche.
-func mix(seed uint64, rule, key string, ord uint64) uint64 {
-	const prime = 1099511628211
-	h := uint64(14695981039346656037)
-	for i := 0; i < 8; i++ {
-		h = (h ^ (seed >> (8 * i) & 0xff)) * prime
-	}
-	for i := 0; i < len(rule); i++ {
-		h = (h ^ uint64(rule[i])) * prime
-	}
-	h = (h ^ 0xff) * prime
-	for i := 0; i < len(key); i++ {
-		h = (h ^ uint64(key[i])) * prime
-	}
-	h = (h ^ 0xfe) * prime
-	for i := 0; i < 8; i++ {
-		h = (h ^ (ord >> (8 * i) & 0xff)) * prime
-	}
-	return splitmix(h)
-}
-
-func splitmix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
-}
-
-// pcg returns the PCG for a decision stream; purpose separates independent
-// draws (selection, latency, garbage) of the same decision.
-func pcg(stream, purpose uint64) *rand.PCG {
-	return rand.NewPCG(stream, splitmix(stream^(purpose+1)*0x9e3779b97f4a7c15))
-}
+// ErrNoRule is returned (wrapped) by engine methods naming a rule that does not exist.
+var ErrNoRule = errors.New("no such rule")

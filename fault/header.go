@@ -42,7 +42,7 @@ func ParseHeader(v string) (*Fault, error) {
 		val := &yaml.Node{Kind: yaml.ScalarNode, Value: value, Line: 1, Column: valCol}
 		parent, field, dotted := strings.Cut(name, ".")
 		if !dotted {
-			if !hasValue && !bareFaults[name] {
+			if !hasValue && !isBare(name) {
 				if code := strings.TrimSpace(name); code != "" && code[0] >= '0' && code[0] <= '9' {
 					key.Value, val.Value = "status", code
 				}

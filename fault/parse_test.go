@@ -63,8 +63,8 @@ rules:
   - {name: h, fault: {truncate: {bytes: 3, end: reset}}}
   - {name: i, fault: malformed_chunk}
   - {name: j, fault: {garbage: 32}}
-  - {name: k, fault: {contract: invalid_json}}
-  - {name: l, fault: {contract: {kind: wrong_content_type, content_type: text/html}}}
+  - {name: k, fault: {corrupt: invalid_json}}
+  - {name: l, fault: {corrupt: {kind: wrong_content_type, content_type: text/html}}}
   - {name: m, fault: 418}
   - {name: n, fault: {latency: 100ms, truncate: true}}
   - {name: o, fault: {status: 429, retry_after: "Sun, 06 Nov 1994 08:49:37 GMT"}}
@@ -78,7 +78,7 @@ rules:
 				t.Fatalf("got %d rules", len(rs.Rules))
 			}
 			want := []string{"reset", "close", "hang", "refuse", "stall_body", "dribble", "throttle", "truncate",
-				"malformed_chunk", "garbage", "contract", "contract", "status", "latency+truncate", "status+retry_after",
+				"malformed_chunk", "garbage", "corrupt", "corrupt", "status", "latency+truncate", "status+retry_after",
 				"status+retry_after", "retry_after", "latency"}
 			for i, w := range want {
 				if got := rs.Rules[i].Fault.Names(); got != w {
@@ -122,7 +122,7 @@ func TestParseRulesBad(t *testing.T) {
 		{"negative phase", "rules:\n  - name: a\n    phase: {after: -1s}\n    fault: reset\n", `bad.yaml:3:20: phase.after -1s is negative`},
 		{"rate above 1", "rules:\n  - name: a\n    rate: 1.5\n    fault: reset\n", `bad.yaml:3:11: rate 1.5 is outside [0,1]`},
 		{"rate negative", "rules:\n  - name: a\n    rate: -0.1\n    fault: reset\n", `bad.yaml:3:11: rate -0.1 is outside [0,1]`},
-		{"every k>n", "rules:\n  - name: a\n    every: \"6/5\"\n    fault: reset\n", `bad.yaml:3:12: every "6/5" is not k/n with 0<k<=n`},
+		{"every k>n", "rules:\n  - name: a\n    every: \"6/5\"\n    fault: reset\n", `bad.yaml:3:12: every "6/5" is not k/n with 0<k<=n (fix: e.g. "1/5")`},
 		{"every k=0", "rules:\n  - name: a\n    every: 0/5\n    fault: reset\n", `bad.yaml:3:12: every "0/5"`},
 		{"every junk", "rules:\n  - name: a\n    every: often\n    fault: reset\n", `bad.yaml:3:12: every "often"`},
 		{"empty name", "rules:\n  - name: \"\"\n    fault: reset\n", `bad.yaml:2:11: rule name is empty`},
@@ -131,6 +131,7 @@ func TestParseRulesBad(t *testing.T) {
 		{"bad status", "rules:\n  - name: a\n    fault: {status: 999}\n", `bad.yaml:3:21: status code 999 is not a valid final HTTP status`},
 		{"informational status", "rules:\n  - name: a\n    fault: {status: {code: 100}}\n", `bad.yaml:3:28: status code 100`},
 		{"unknown key kind", "rules:\n  - name: a\n    key: cookie:session\n    fault: reset\n", `bad.yaml:3:10: unknown key kind "cookie" (fix: use global, header:NAME, query:NAME or connection)`},
+		{"global key with a name", "rules:\n  - name: a\n    key: global:a\n    fault: reset\n", `bad.yaml:3:10: key "global:a" takes no name (fix: write just "global")`},
 		{"key without name", "rules:\n  - name: a\n    key: \"header:\"\n    fault: reset\n", `bad.yaml:3:10: key "header:" needs a name`},
 		{"conflicting wire faults", "rules:\n  - name: a\n    fault: {reset: true, close: true}\n", `bad.yaml:3:12: fault: faults close and reset cannot compose`},
 		{"reset with status", "rules:\n  - name: a\n    fault: {reset: true, status: 503}\n", `bad.yaml:3:12: fault: reset sends no response`},
@@ -175,6 +176,26 @@ func TestParseRulesBad(t *testing.T) {
 	}
 }
 
+// TestParseCorruptAlias: `contract`, the old name of `corrupt`, still parses
+// in rule files and headers, and cannot be given beside its new name.
+func TestParseCorruptAlias(t *testing.T) {
+	rs, err := fault.ParseRules([]byte("rules:\n  - {name: old, fault: {contract: {kind: wrong_content_type, content_type: text/html}}}\n"), "old.yaml")
+	if err != nil {
+		t.Fatalf("the old name no longer parses: %v", err)
+	}
+	if c := rs.Rules[0].Fault.Corrupt; c == nil || c.Kind != fault.CorruptWrongContentType || c.ContentType != "text/html" || rs.Rules[0].Fault.Names() != "corrupt" {
+		t.Fatalf("contract parsed as %+v (names %q)", rs.Rules[0].Fault, rs.Rules[0].Fault.Names())
+	}
+	f, err := fault.ParseHeader("contract=schema_violation")
+	if err != nil || f.Corrupt == nil || f.Corrupt.Kind != fault.CorruptSchemaViolation {
+		t.Fatalf("header with the old name: %+v %v", f, err)
+	}
+	_, err = fault.ParseRules([]byte("rules:\n  - {name: both, fault: {corrupt: invalid_json, contract: invalid_json}}\n"), "both.yaml")
+	if err == nil || !strings.Contains(err.Error(), `both.yaml:2:49: keys "corrupt" and "contract" in fault name the same thing`) {
+		t.Fatalf("both names at once: %v", err)
+	}
+}
+
 func TestParseRulesReportsEveryProblem(t *testing.T) {
 	_, err := fault.ParseRules([]byte("rules:\n  - name: a\n    rate: 2\n    fault: reset\n  - name: b\n    fault: {status: 42}\n"), "x.yaml")
 	var pes fault.ParseErrors
@@ -183,6 +204,21 @@ func TestParseRulesReportsEveryProblem(t *testing.T) {
 	}
 	if pes[0].Pos.Line != 3 || pes[1].Pos.Line != 6 {
 		t.Fatalf("positions: %v", err)
+	}
+}
+
+// TestParseLatencyProblemsInFileOrder: keys that do not apply to the
+// distribution are reported in the order the file gives them.
+func TestParseLatencyProblemsInFileOrder(t *testing.T) {
+	_, err := fault.ParseRules([]byte("rules:\n  - name: a\n    fault: {latency: {sigma: 1, value: 1ms, stddev: 2ms, min: 1ms}}\n"), "x.yaml")
+	var pes fault.ParseErrors
+	if !errors.As(err, &pes) || len(pes) != 3 {
+		t.Fatalf("want 3 problems, got %v", err)
+	}
+	for i, want := range []string{"sigma", "stddev", "min"} {
+		if !strings.HasPrefix(pes[i].Msg, want+" does not apply to latency fixed") || pes[i].Hint != "latency fixed takes value" {
+			t.Errorf("problem %d: %v, want %s first", i+1, pes[i], want)
+		}
 	}
 }
 
@@ -205,7 +241,7 @@ func TestParseHeader(t *testing.T) {
 		{"truncate.bytes=5; truncate.end=reset", "truncate"},
 		{"hang=2s", "hang"},
 		{"garbage", "garbage"},
-		{"contract=schema_violation", "contract"},
+		{"corrupt=schema_violation", "corrupt"},
 		{"retry_after=past", "retry_after"},
 	}
 	for _, g := range good {

@@ -1,6 +1,7 @@
 package fault
 
 import (
+	"fmt"
 	"net/http"
 	"net/textproto"
 	"strconv"
@@ -8,33 +9,135 @@ import (
 	"time"
 )
 
-// Key kinds (the part of Rule.Key before the colon).
+// KeyKind is the part of Rule.Key before the colon: what the rule counts
+// requests by.
+type KeyKind string
+
+// Key kinds.
 const (
-	KeyGlobal     = "global"
-	KeyHeader     = "header"
-	KeyQuery      = "query"
-	KeyConnection = "connection"
+	KeyGlobal     KeyKind = "global"     // one counter for every request
+	KeyHeader     KeyKind = "header"     // header:NAME, one counter per value of that header
+	KeyQuery      KeyKind = "query"      // query:NAME, one counter per value of that query parameter
+	KeyConnection KeyKind = "connection" // one counter per connection
 )
 
-// Then policies: what a sequence does after its last step.
+// Valid reports whether k is one of the Key* kinds.
+func (k KeyKind) Valid() bool {
+	switch k {
+	case KeyGlobal, KeyHeader, KeyQuery, KeyConnection:
+		return true
+	}
+	return false
+}
+
+// named reports whether the kind takes a name after the colon.
+func (k KeyKind) named() bool {
+	switch k {
+	case KeyHeader, KeyQuery:
+		return true
+	case KeyGlobal, KeyConnection:
+	}
+	return false
+}
+
+// splitKey checks a Rule.Key ("global", "connection", "header:NAME" or
+// "query:NAME") and splits it.
+func splitKey(s string) (KeyKind, string, *problem) {
+	kind, name, hasName := strings.Cut(s, ":")
+	k := KeyKind(kind)
+	switch {
+	case !k.Valid():
+		return "", "", &problem{fmt.Sprintf("unknown key kind %q", kind), "use global, header:NAME, query:NAME or connection"}
+	case k.named() && strings.TrimSpace(name) == "":
+		return "", "", &problem{fmt.Sprintf("key %q needs a name after the colon", s), "e.g. " + kind + ":Idempotency-Key"}
+	case !k.named() && hasName:
+		return "", "", &problem{fmt.Sprintf("key %q takes no name", s), fmt.Sprintf("write just %q", kind)}
+	}
+	return k, name, nil
+}
+
+// Then says what a sequence does after its last step.
+type Then string
+
+// Then policies.
 const (
-	ThenPass       = "pass"
-	ThenRepeatLast = "repeat-last"
-	ThenCycle      = "cycle"
+	ThenPass       Then = "pass"        // pass every later request
+	ThenRepeatLast Then = "repeat-last" // repeat the last step
+	ThenCycle      Then = "cycle"       // start the sequence over
 )
+
+// thens lists the policies in the order messages name them.
+var thens = []Then{ThenRepeatLast, ThenCycle, ThenPass}
+
+// Valid reports whether t is one of the Then* policies.
+func (t Then) Valid() bool {
+	switch t {
+	case ThenPass, ThenRepeatLast, ThenCycle:
+		return true
+	}
+	return false
+}
+
+// ConnScope says which connections a rule applies to.
+type ConnScope string
 
 // Connection scopes.
 const (
-	ConnAny    = "any"
-	ConnFresh  = "fresh"
-	ConnReused = "reused"
+	ConnAny    ConnScope = "any"    // every request
+	ConnFresh  ConnScope = "fresh"  // the first request on its connection
+	ConnReused ConnScope = "reused" // later requests on a kept-alive connection
 )
+
+// connScopes lists the scopes in the order messages name them.
+var connScopes = []ConnScope{ConnAny, ConnFresh, ConnReused}
+
+// Valid reports whether c is one of the Conn* scopes.
+func (c ConnScope) Valid() bool {
+	switch c {
+	case ConnAny, ConnFresh, ConnReused:
+		return true
+	}
+	return false
+}
+
+// PhaseStart says what a phase's window is relative to.
+type PhaseStart string
 
 // Phase starts.
 const (
-	PhaseFromEngine = "engine" // relative to engine start (or Reset)
-	PhaseFromArm    = "arm"    // dormant until Arm(name); relative to arming
+	PhaseFromEngine PhaseStart = "engine" // relative to engine start (or Reset)
+	PhaseFromArm    PhaseStart = "arm"    // dormant until Arm(name); relative to arming
 )
+
+// phaseStarts lists the starts in the order messages name them.
+var phaseStarts = []PhaseStart{PhaseFromEngine, PhaseFromArm}
+
+// Valid reports whether s is one of the PhaseFrom* starts.
+func (s PhaseStart) Valid() bool {
+	switch s {
+	case PhaseFromEngine, PhaseFromArm:
+		return true
+	}
+	return false
+}
+
+// problem is a finding and its fix, shared by the rule-file parser (which
+// adds the place) and the checks of rules built in Go.
+type problem struct{ msg, hint string }
+
+// Error renders "msg (fix: hint)".
+func (pr *problem) Error() string { return pr.msg + " (fix: " + pr.hint + ")" }
+
+// parseEvery checks a Rule.Every ("k/n" with 0 < k <= n) and splits it.
+func parseEvery(s string) (k, n uint64, pr *problem) {
+	a, b, found := strings.Cut(s, "/")
+	k, errK := strconv.ParseUint(strings.TrimSpace(a), 10, 32)
+	n, errN := strconv.ParseUint(strings.TrimSpace(b), 10, 32)
+	if !found || errK != nil || errN != nil || k == 0 || k > n {
+		return 0, 0, &problem{fmt.Sprintf("every %q is not k/n with 0<k<=n", s), `e.g. "1/5"`}
+	}
+	return k, n, nil
+}
 
 // DefaultMaxKeys bounds the per-key counters a rule keeps; the least
 // recently used key is forgotten first. WithKeyTableBytes also bounds them.
@@ -76,17 +179,10 @@ type Phase struct {
 	For           time.Duration `json:"for,omitempty"`
 	AfterRequests uint64        `json:"after_requests,omitempty"`
 	ForRequests   uint64        `json:"for_requests,omitempty"`
-	From          string        `json:"from"`
+	From          PhaseStart    `json:"from"`
 }
 
 func (p *Phase) byCount() bool { return p.AfterRequests > 0 || p.ForRequests > 0 }
-
-// RateLimit answers 429 with a Retry-After computed from a token bucket per
-// key: Capacity tokens, one more every RefillEvery.
-type RateLimit struct {
-	Capacity    int           `json:"capacity"`
-	RefillEvery time.Duration `json:"refill_every"`
-}
 
 // Rule scopes faults to requests. Exactly one of Fault, Sequence and RateLimit
 // is set; Rate or Every (only with Fault) thin the requests that get it.
@@ -94,21 +190,21 @@ type Rule struct {
 	Name        string     `json:"name"`
 	Description string     `json:"description,omitempty"`
 	Match       Match      `json:"match"`
-	Key         string     `json:"key"`
+	Key         string     `json:"key"` // KeyKind, then ":NAME" for header and query
 	Fault       *Fault     `json:"fault,omitempty"`
 	Sequence    []*Fault   `json:"sequence,omitempty"` // nil step = pass
-	Then        string     `json:"then,omitempty"`
+	Then        Then       `json:"then,omitempty"`
 	Rate        *float64   `json:"rate,omitempty"`
 	Every       string     `json:"every,omitempty"`
 	Phase       *Phase     `json:"phase,omitempty"`
-	Connection  string     `json:"connection"`
+	Connection  ConnScope  `json:"connection"`
 	Continue    bool       `json:"continue,omitempty"`
 	RateLimit   *RateLimit `json:"rate_limit,omitempty"`
 	MaxKeys     int        `json:"max_keys"`
 	Pos         Position   `json:"pos"`
 
 	everyK, everyN uint64
-	keyKind        string
+	keyKind        KeyKind
 	keyName        string // canonical header name or query name
 }
 
@@ -153,6 +249,7 @@ func (ru *Rule) matches(r *Request) bool {
 		return r.ConnIndex == 0
 	case ConnReused:
 		return r.ConnIndex > 0
+	case ConnAny:
 	}
 	return true
 }
@@ -170,15 +267,13 @@ func (ru *Rule) compile() {
 		m.query = append(m.query, kv{k, v})
 	}
 	kind, name, _ := strings.Cut(ru.Key, ":")
-	ru.keyKind = kind
-	if kind == KeyHeader {
+	ru.keyKind = KeyKind(kind)
+	if ru.keyKind == KeyHeader {
 		name = http.CanonicalHeaderKey(name)
 	}
 	ru.keyName = name
-	if a, b, ok := strings.Cut(ru.Every, "/"); ok && ru.everyN == 0 {
-		k, errK := strconv.ParseUint(strings.TrimSpace(a), 10, 32)
-		n, errN := strconv.ParseUint(strings.TrimSpace(b), 10, 32)
-		if errK == nil && errN == nil && k > 0 && k <= n {
+	if ru.Every != "" && ru.everyN == 0 {
+		if k, n, pr := parseEvery(ru.Every); pr == nil {
 			ru.everyK, ru.everyN = k, n
 		}
 	}

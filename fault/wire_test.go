@@ -385,23 +385,23 @@ var _ = Describe("wire faults", func() {
 		})
 	})
 
-	Describe("contract faults", func() {
+	Describe("corrupt faults", func() {
 		It("changes the content type", func() {
-			resp, err := s.get("contract=wrong_content_type")
+			resp, err := s.get("corrupt=wrong_content_type")
 			Expect(err).NotTo(HaveOccurred())
 			body, _ := io.ReadAll(resp.Body)
 			Expect(resp.Header.Get("Content-Type")).To(Equal("text/plain; charset=utf-8"))
 			Expect(string(body)).To(Equal(backendBody))
 		})
 		It("breaks the JSON", func() {
-			resp, err := s.get("contract=invalid_json")
+			resp, err := s.get("corrupt=invalid_json")
 			Expect(err).NotTo(HaveOccurred())
 			body, _ := io.ReadAll(resp.Body)
 			Expect(json.Valid(body)).To(BeFalse())
 			Expect(string(body)).To(Equal(strings.TrimSuffix(backendBody, "}")))
 		})
 		It("keeps valid JSON but changes every value's type", func() {
-			resp, err := s.get("contract=schema_violation")
+			resp, err := s.get("corrupt=schema_violation")
 			Expect(err).NotTo(HaveOccurred())
 			body, _ := io.ReadAll(resp.Body)
 			var got map[string]any

@@ -188,11 +188,11 @@ var _ = DescribeTable("Rules checks rules built in Go like the rule file parser"
 	Entry("a fault that cannot compose", fault.Rule{Name: "x", Fault: &fault.Fault{Reset: true, Close: true}},
 		"mockserver: Rules: rule x: fault: faults close and reset cannot compose: each ends the connection (fix: keep one)"),
 	Entry("an empty fault", fault.Rule{Name: "x", Fault: &fault.Fault{}},
-		"mockserver: Rules: rule x: fault: no fault given (fix: name one of status, retry_after, latency, hang, close, reset, refuse, stall_body, dribble, throttle, truncate, malformed_chunk, garbage, contract, or write `pass`)"),
+		"mockserver: Rules: rule x: fault: no fault given (fix: name one of latency, status, retry_after, hang, close, reset, refuse, garbage, stall_body, dribble, throttle, truncate, malformed_chunk, corrupt, or write `pass`)"),
 	Entry("an empty sequence", fault.Rule{Name: "x", Sequence: []*fault.Fault{}},
 		"mockserver: Rules: rule x: the sequence is empty (fix: list at least one step; a nil step passes)"),
 	Entry("a bad step", fault.Rule{Name: "x", Sequence: []*fault.Fault{nil, {}}},
-		"mockserver: Rules: rule x: sequence step 2: no fault given (fix: name one of status, retry_after, latency, hang, close, reset, refuse, stall_body, dribble, throttle, truncate, malformed_chunk, garbage, contract, or write `pass`)"),
+		"mockserver: Rules: rule x: sequence step 2: no fault given (fix: name one of latency, status, retry_after, hang, close, reset, refuse, garbage, stall_body, dribble, throttle, truncate, malformed_chunk, corrupt, or write `pass`)"),
 	Entry("then without a sequence", fault.Rule{Name: "x", Fault: &fault.Fault{Reset: true}, Then: fault.ThenCycle},
 		`mockserver: Rules: rule x: then "cycle" applies only to a sequence (fix: set Sequence or clear Then)`),
 	Entry("an unknown then", fault.Rule{Name: "x", Sequence: []*fault.Fault{nil}, Then: "again"},
@@ -238,7 +238,7 @@ var _ = Describe("Rules defaults", func() {
 		srv, err := mockserver.New(mockserver.SpecFile(bookstore), mockserver.Rules(r))
 		Expect(err).NotTo(HaveOccurred())
 		got := srv.Faults().Rules()[0]
-		Expect(got.Key).To(Equal(fault.KeyGlobal))
+		Expect(got.Key).To(Equal(string(fault.KeyGlobal)))
 		Expect(got.Connection).To(Equal(fault.ConnAny))
 		Expect(got.Then).To(Equal(fault.ThenPass))
 		Expect(got.MaxKeys).To(Equal(fault.DefaultMaxKeys))
@@ -387,7 +387,7 @@ func FuzzRules(f *testing.F) {
 	f.Add("zero", "", "", "", "", 0.0, "", uint16(0), false)
 	f.Add("big", "", "", "", "", 0.0, "", uint16(1000), true)
 	f.Fuzz(func(t *testing.T, name, key, every, then, conn string, rate float64, from string, code uint16, seq bool) {
-		r := fault.Rule{Name: name, Key: key, Every: every, Then: then, Connection: conn, Phase: &fault.Phase{From: from}}
+		r := fault.Rule{Name: name, Key: key, Every: every, Then: fault.Then(then), Connection: fault.ConnScope(conn), Phase: &fault.Phase{From: fault.PhaseStart(from)}}
 		step := &fault.Fault{Status: &fault.Status{Code: int(code)}}
 		if seq {
 			r.Sequence = []*fault.Fault{step, nil}
