@@ -12,3 +12,6 @@ func RecordWaitersForTest(s *Server) int64 {
 	}
 	return s.recordOnce.waiting.Load()
 }
+
+// IsAdminRequestLineForTest exposes the refuse gate's decision.
+var IsAdminRequestLineForTest = isAdminRequestLine
