@@ -206,23 +206,27 @@ func (l *Listener) startRefuse(d time.Duration) error {
 
 func (l *Listener) stop() error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if l.done {
+		l.mu.Unlock()
 		return fmt.Errorf("fault: refuse on %s: %w", l.addr, net.ErrClosed)
 	}
 	if l.refusing {
+		l.mu.Unlock()
 		return fmt.Errorf("fault: refuse on %s: %w", l.addr, ErrRefusing)
 	}
 	l.refusing = true
-	if l.gate != nil {
+	if l.gate != nil { // the socket stays bound; Accept gates new connections
 		l.resets = 0
-		if !l.gateSaid {
-			l.gateSaid = true
-			l.logger.Info("fault listener: refuse window keeps the socket open for the connections its gate admits; others are reset (connection reset by peer), not refused",
-				"addr", l.addr.String(), "fix", l.gate.Hint)
+		first, hint, lg := !l.gateSaid, l.gate.Hint, l.logger
+		l.gateSaid = true
+		l.mu.Unlock()
+		if first {
+			lg.Info("fault listener: refuse window keeps the socket open for the connections its gate admits; others are reset (connection reset by peer), not refused",
+				"addr", l.addr.String(), "fix", hint)
 		}
 		return nil
 	}
+	defer l.mu.Unlock()
 	in := l.inner
 	l.inner, l.ready = nil, make(chan struct{})
 	if err := in.Close(); err != nil {
