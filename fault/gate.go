@@ -60,10 +60,10 @@ func (l *Listener) SetRefuseGate(g RefuseGate) {
 }
 
 // AcceptedDuringRefuse reports whether c (or the connection it wraps, found
-// through NetConn methods) was accepted during a gated refuse window and
-// admitted by the gate. A server should close such a connection after
-// answering (Connection: close), so that a client cannot reuse it for a
-// request the gate would have refused.
+// through NetConn methods) was accepted during a gated refuse window, so
+// that any request read from it is one the gate admitted. A server should
+// close such a connection after answering (Connection: close), so that a
+// client cannot reuse it for a request the gate would have refused.
 func AcceptedDuringRefuse(c net.Conn) bool {
 	_, ok := findConn[*gateConn](c)
 	return ok
