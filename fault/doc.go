@@ -17,5 +17,17 @@
 // header.go the header form), validate.go checks rules built in Go,
 // rules.go is the rule model and matching, engine.go decides (keytable.go
 // counts keys, random.go draws), serve.go and wire.go execute a decision, and
-// listener.go is the listener refuse takes down.
+// listener.go is the listener refuse takes down and gate.go its RefuseGate.
+//
+// A `refuse` window needs the server's Listener. By default the window closes
+// the listening socket, so the kernel refuses new connections (`connection
+// refused`) until it listens again on the same address. A server that must
+// stay reachable during windows for some requests (mockd's admin API when it
+// shares the mock's port) sets a RefuseGate: the socket stays bound, each new
+// connection's first request line is read (bounded in bytes and time), the
+// ones the gate admits are served and all others are reset before a byte is
+// written (`connection reset by peer`). The caller passes the gate's
+// decision as a function, so fault still knows nothing of the admin API.
+// Either way, connections open before the window are not affected, and
+// windows are cut to the listener's refuse max.
 package fault

@@ -28,18 +28,24 @@ const (
 // Listener is a TCP listener that can really stop listening for a window
 // (the kernel then refuses connections with RST at SYN) and listen again on
 // the same address. Accept blocks across the window, so an http.Server built
-// on it keeps serving.
+// on it keeps serving. With a RefuseGate the socket stays bound instead and
+// only the connections the gate admits are served during a window; the
+// others are reset.
 type Listener struct {
 	addr      net.Addr
 	logger    *slog.Logger
 	refuseMax time.Duration
 
-	mu     sync.Mutex
-	inner  net.Listener  // nil while refusing
-	ready  chan struct{} // closed when inner is set again
-	closed chan struct{}
-	done   bool
-	err    error // a failed re-listen, returned by Accept
+	mu       sync.Mutex
+	inner    net.Listener  // nil while a window has closed the socket
+	ready    chan struct{} // closed when inner is set again
+	closed   chan struct{}
+	done     bool
+	err      error       // a failed re-listen, returned by Accept
+	refusing bool        // a window is open
+	gate     *RefuseGate // nil: windows close the socket
+	gateSaid bool        // the gated-window log line was written
+	resets   int         // connections the gate reset in this window
 }
 
 // NewListener listens on addr (e.g. "127.0.0.1:0").
@@ -108,7 +114,7 @@ func (l *Listener) Accept() (net.Conn, error) {
 		}
 		c, err := in.Accept()
 		if err == nil {
-			return c, nil
+			return l.gated(c), nil
 		}
 		l.mu.Lock()
 		swapped := l.inner != in && !l.done
@@ -139,12 +145,28 @@ func (l *Listener) Close() error {
 func (l *Listener) Refusing() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.inner == nil && !l.done
+	return l.refusing && !l.done
 }
 
-// RefuseFor closes the listening socket, waits d (at most the refuse max; or
-// until ctx is done or the listener is closed), then listens again on the
-// same address. It blocks for the window.
+// gated wraps a connection accepted during a gated window.
+func (l *Listener) gated(c net.Conn) net.Conn {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.refusing || l.gate == nil {
+		return c
+	}
+	return &gateConn{Conn: c, gate: l.gate, reset: l.countReset}
+}
+
+func (l *Listener) countReset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.resets++
+}
+
+// RefuseFor closes the listening socket (or, with a RefuseGate, gates it),
+// waits d (at most the refuse max; or until ctx is done or the listener is
+// closed), then listens again on the same address. It blocks for the window.
 func (l *Listener) RefuseFor(ctx context.Context, d time.Duration) error {
 	d = l.bound(d)
 	if err := l.stop(); err != nil {
@@ -161,8 +183,8 @@ func (l *Listener) RefuseFor(ctx context.Context, d time.Duration) error {
 	return l.relisten()
 }
 
-// startRefuse closes the socket now and re-listens after d (at most the
-// refuse max) in the background.
+// startRefuse closes (or gates) the socket now and re-listens after d (at
+// most the refuse max) in the background.
 func (l *Listener) startRefuse(d time.Duration) error {
 	d = l.bound(d)
 	if err := l.stop(); err != nil {
@@ -184,13 +206,27 @@ func (l *Listener) startRefuse(d time.Duration) error {
 
 func (l *Listener) stop() error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if l.done {
+		l.mu.Unlock()
 		return fmt.Errorf("fault: refuse on %s: %w", l.addr, net.ErrClosed)
 	}
-	if l.inner == nil {
+	if l.refusing {
+		l.mu.Unlock()
 		return fmt.Errorf("fault: refuse on %s: %w", l.addr, ErrRefusing)
 	}
+	l.refusing = true
+	if l.gate != nil { // the socket stays bound; Accept gates new connections
+		l.resets = 0
+		first, hint, lg := !l.gateSaid, l.gate.Hint, l.logger
+		l.gateSaid = true
+		l.mu.Unlock()
+		if first {
+			lg.Info("fault listener: refuse window keeps the socket open for the connections its gate admits; others are reset (connection reset by peer), not refused",
+				"addr", l.addr.String(), "fix", hint)
+		}
+		return nil
+	}
+	defer l.mu.Unlock()
 	in := l.inner
 	l.inner, l.ready = nil, make(chan struct{})
 	if err := in.Close(); err != nil {
@@ -200,6 +236,15 @@ func (l *Listener) stop() error {
 }
 
 func (l *Listener) relisten() error {
+	l.mu.Lock()
+	if l.inner != nil { // a gated window: the socket stayed bound
+		l.refusing = false
+		resets := l.resets
+		l.mu.Unlock()
+		l.logger.Info("fault listener: refuse window over", "addr", l.addr.String(), "connections_reset", resets)
+		return nil
+	}
+	l.mu.Unlock()
 	var lastErr error
 	for range relistenTries {
 		l.mu.Lock()
@@ -209,7 +254,7 @@ func (l *Listener) relisten() error {
 		}
 		in, err := net.Listen("tcp", l.addr.String())
 		if err == nil {
-			l.inner = in
+			l.inner, l.refusing = in, false
 			close(l.ready)
 			l.mu.Unlock()
 			return nil

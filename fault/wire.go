@@ -35,17 +35,25 @@ func hijack(w http.ResponseWriter) (net.Conn, *bufio.ReadWriter, error) {
 
 // tcpConn finds the *net.TCPConn under c (through NetConn() wrappers).
 func tcpConn(c net.Conn) *net.TCPConn {
+	tc, _ := findConn[*net.TCPConn](c)
+	return tc
+}
+
+// findConn finds the connection of type T that is c or that c wraps
+// (through NetConn() methods, at most 8 deep).
+func findConn[T net.Conn](c net.Conn) (T, bool) {
 	for range 8 {
-		switch t := c.(type) {
-		case *net.TCPConn:
-			return t
-		case interface{ NetConn() net.Conn }:
-			c = t.NetConn()
-		default:
-			return nil
+		if t, ok := c.(T); ok {
+			return t, true
 		}
+		w, ok := c.(interface{ NetConn() net.Conn })
+		if !ok {
+			break
+		}
+		c = w.NetConn()
 	}
-	return nil
+	var zero T
+	return zero, false
 }
 
 // finish ends a hijacked connection with RST (SO_LINGER=0) or a FIN that

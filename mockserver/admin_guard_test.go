@@ -118,6 +118,56 @@ var _ = Describe("Admin API safety", func() {
 		Expect(status).To(Equal(http.StatusOK), "the mock answers any Host")
 	})
 
+	Describe("the admin API on the mock's port", func() {
+		It("stays reachable during a refuse window while every other new connection is reset", func() {
+			srv, in := startServer(mockserver.AdminToken("t0k"), mockserver.RefuseMax(1500*time.Millisecond))
+			// raw sends bytes on a new connection and reads until it ends.
+			raw := func(request string) (string, error) {
+				conn, err := net.DialTimeout("tcp", in.Addr(), 2*time.Second)
+				Expect(err).NotTo(HaveOccurred(), "the port stays bound")
+				defer conn.Close()
+				_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+				_, err = io.WriteString(conn, request)
+				Expect(err).NotTo(HaveOccurred())
+				b, err := io.ReadAll(conn)
+				return string(b), err
+			}
+			_, err := raw(fmt.Sprintf("GET /books HTTP/1.1\r\nHost: %s\r\nX-Mockd-Fault: refuse=30s\r\n\r\n", in.Addr()))
+			Expect(errors.Is(err, syscall.ECONNRESET)).To(BeTrue(), "the triggering connection is reset: %v", err)
+			opened := time.Now()
+
+			status, body := adminDo("GET", in.URL+"/__mockd/health", "", "", "Authorization", "Bearer t0k")
+			Expect(status).To(Equal(http.StatusOK), "the admin API answers during the refuse window")
+			Expect(body).To(ContainSubstring(`"status": "ok"`))
+			status, _ = adminDo("GET", in.URL+"/__mockd/health", "", "")
+			Expect(status).To(Equal(http.StatusUnauthorized), "the admin checks still apply")
+			status, _ = adminDo("POST", in.URL+"/__mockd/faults", "application/yaml", teapotRule, "Authorization", "Bearer t0k")
+			Expect(status).To(Equal(http.StatusOK), "an admin write goes through")
+
+			out, err := raw(fmt.Sprintf("GET /books HTTP/1.1\r\nHost: %s\r\n\r\n", in.Addr()))
+			Expect(out).To(BeEmpty(), "no byte of a response")
+			Expect(errors.Is(err, syscall.ECONNRESET)).To(BeTrue(), "a mock request's connection is reset: %v", err)
+			_, err = (&http.Client{Timeout: 5 * time.Second}).Get(in.URL + "/books")
+			Expect(err).To(MatchError(ContainSubstring("connection reset by peer")))
+			// An admitted connection is closed after its admin answer: it
+			// cannot carry a mock request through the window.
+			out, err = raw(fmt.Sprintf("GET /__mockd/health HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer t0k\r\n\r\n"+
+				"GET /books HTTP/1.1\r\nHost: %[1]s\r\n\r\n", in.Addr()))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(strings.Count(out, "HTTP/1.1 ")).To(Equal(1), out)
+			Expect(out).To(ContainSubstring("Connection: close"))
+			Expect(time.Since(opened)).To(BeNumerically("<", time.Second), "all of the above within the window")
+			Expect(srv.Faults().Rules()).To(HaveLen(1))
+
+			// The window (30 s, cut to the 1.5 s max) ends: the mock answers again.
+			Eventually(func() error {
+				_, err := (&http.Client{Timeout: time.Second}).Get(in.URL + "/books")
+				return err
+			}).WithTimeout(5 * time.Second).WithPolling(100 * time.Millisecond).Should(Succeed())
+			Expect(srv.Journal().Len()).To(Equal(2), "the trigger and the request after the window; reset connections never became requests")
+		})
+	})
+
 	Describe("a separate admin address", func() {
 		It("keeps the admin API reachable while the mock's port refuses, and bounds the window", func() {
 			srv, in := startServer(mockserver.AdminAddr("127.0.0.1:0"), mockserver.RefuseMax(300*time.Millisecond))

@@ -120,6 +120,9 @@ func (s *Server) setupPlayback() error {
 			return err
 		}
 		s.missHandler = p
+		if cfg.player != nil {
+			s.recordOnce = newRecordOnce(cfg.player, p)
+		}
 	}
 	return nil
 }
@@ -145,6 +148,9 @@ func (s *Server) playback(w http.ResponseWriter, r *http.Request) (source string
 		s.missHandler.ServeHTTP(w, r)
 		return "upstream", true
 	case MissRecord:
+		if miss, ok := err.(*recorder.MissError); ok && s.recordOnce != nil {
+			return s.recordOnce.serve(w, r, miss.Key()), true
+		}
 		s.missHandler.ServeHTTP(w, r)
 		return "recorded", true
 	}
@@ -159,7 +165,8 @@ func (s *Server) playback(w http.ResponseWriter, r *http.Request) (source string
 }
 
 // replayableSink stores a recorded miss and makes it playable at once, so
-// `--on-miss record` records a request once and replays it afterwards.
+// `--on-miss record` records a request once and replays it afterwards; it
+// also hands the interaction to the requests waiting for it (recordOnce).
 type replayableSink struct {
 	next   recorder.InteractionSink
 	player *recorder.Player
@@ -170,5 +177,9 @@ func (r *replayableSink) Append(ctx context.Context, it *cassette.Interaction) e
 	if err := r.next.Append(ctx, it); err != nil {
 		return err
 	}
-	return r.player.Add(it, r.source)
+	if err := r.player.Add(it, r.source); err != nil {
+		return err
+	}
+	recorded(ctx, it)
+	return nil
 }

@@ -158,6 +158,7 @@ type Server struct {
 	faults      *fault.Engine
 	journal     *Journal
 	missHandler http.Handler
+	recordOnce  *recordOnce // --on-miss record with cassettes: one forward per request key
 	admin       http.Handler
 	cors        *corsPolicy // nil: CORS off
 	started     time.Time

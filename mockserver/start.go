@@ -45,7 +45,11 @@ func Limits(l ServerLimits) Option { return func(c *config) error { c.limits = l
 
 // Start listens on addr (e.g. "127.0.0.1:0" for a free port) and serves s in
 // the background with the configured Limits. The listener supports `refuse`
-// faults, and connections are tagged for the journal.
+// faults, and connections are tagged for the journal. With the admin API on
+// its own address (AdminAddr) a refuse window closes the mock's socket
+// (clients see `connection refused`); with the admin API on the same port
+// the socket stays bound, admin requests are served and every other new
+// connection is reset (`connection reset by peer`).
 func (s *Server) Start(addr string) (*Instance, error) {
 	ln, err := fault.NewListener(addr)
 	if err != nil {
@@ -67,6 +71,10 @@ func (s *Server) Start(addr string) (*Instance, error) {
 	}
 	hs := httpserver.New(s.trafficHandler(adminLn == nil, adminHosts(ln.Addr())), s.cfg.limits, s.cfg.logger)
 	hs.ConnContext = s.ConnContext
+	if adminLn == nil {
+		ln.SetRefuseGate(refuseGate(s.cfg.limits.ReadHeaderTimeout))
+		hs.ConnContext = s.connContext
+	}
 	in := &Instance{URL: "http://" + ln.Addr().String(), srv: hs, ln: ln, done: make(chan struct{})}
 	in.AdminURL = in.URL
 	if adminLn != nil {
@@ -98,6 +106,9 @@ func (s *Server) trafficHandler(withAdmin bool, hosts map[string]bool) http.Hand
 		if !withAdmin {
 			adminError(w, http.StatusNotFound, "the admin API is served on its own address (--admin-addr), not on this port")
 			return
+		}
+		if acceptedDuringRefuse(r.Context()) {
+			w.Header().Set("Connection", "close")
 		}
 		s.serveAdmin(w, r, hosts)
 	})

@@ -363,6 +363,14 @@ func (e *MissError) Error() string {
 	return b.String()
 }
 
+// Key identifies what the player matched on: method, path, query (secret
+// values redacted, ignored parameters left out), the matched headers and,
+// with body matching, the canonical body. Two requests with the same Key
+// match the same recorded interactions, so a caller can serve them once
+// (mockd's `--on-miss record` forwards one of them and replays it to the
+// others). It is not meant for display: it holds a hash and separators.
+func (e *MissError) Key() string { return e.sig.key }
+
 // Closest returns up to three recorded requests nearest to the unmatched
 // one (computed on first call: the miss path stays cheap when unused).
 func (e *MissError) Closest() []NearMiss {

@@ -57,6 +57,24 @@ var _ = Describe("Player", func() {
 		Expect(bodyOf(p.Match(req))).To(Equal("one"))
 	})
 
+	It("gives a miss the key of what it matches on: same for equal requests, different otherwise", func() {
+		p, err := recorder.NewPlayer(nil, recorder.WithBodyMatch(), recorder.WithIgnoredQuery("ts"))
+		Expect(err).NotTo(HaveOccurred())
+		key := func(method, target, body string) string {
+			GinkgoHelper()
+			_, err := p.Match(httptest.NewRequest(method, target, strings.NewReader(body)))
+			var miss *recorder.MissError
+			Expect(errors.As(err, &miss)).To(BeTrue(), "a miss: %v", err)
+			return miss.Key()
+		}
+		k := key("POST", "/a?x=1&y=2&ts=1", `{"a":1,"b":2}`)
+		Expect(key("POST", "/a?y=2&x=1&ts=9", `{"b":2, "a":1}`)).To(Equal(k), "query order, an ignored parameter and JSON spacing do not count")
+		for _, other := range [][3]string{{"GET", "/a?x=1&y=2", `{"a":1,"b":2}`}, {"POST", "/b?x=1&y=2", `{"a":1,"b":2}`},
+			{"POST", "/a?x=2&y=2", `{"a":1,"b":2}`}, {"POST", "/a?x=1&y=2", `{"a":1,"b":3}`}} {
+			Expect(key(other[0], other[1], other[2])).NotTo(Equal(k), "%v", other)
+		}
+	})
+
 	It("matches query parameters in any order, ignores chosen ones, and compares secrets redacted", func() {
 		p, err := recorder.NewPlayer([]*cassette.Cassette{newCassette(
 			interaction("GET", "http://h/s?b=2&a=1&ts=111&api_key=REDACTED", "", 200, "hit", nil),
