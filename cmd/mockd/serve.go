@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -144,6 +145,18 @@ func (f *serveFlags) check(fs *flag.FlagSet) error {
 			return cli.Usagef("--%v", err)
 		}
 		f.missMode = mode
+		if (mode == mockserver.MissProxy || mode == mockserver.MissRecord) && f.upstream == "" {
+			return cli.Usagef("--on-miss %s needs --upstream URL (the real API)", mode)
+		}
+	}
+	if f.upstream != "" {
+		if u, err := url.Parse(f.upstream); err != nil || u.Scheme == "" || u.Host == "" {
+			return cli.Usagef("--upstream %q: want an absolute URL such as https://api.example.com", f.upstream)
+		}
+	}
+	if f.problemBodies != mockserver.ProblemBodiesSpec && f.problemBodies != mockserver.ProblemBodiesMockd {
+		return cli.Usagef("--problem-bodies %q: use %s (the spec's error responses) or %s (mockd's problem+json)",
+			f.problemBodies, mockserver.ProblemBodiesSpec, mockserver.ProblemBodiesMockd)
 	}
 	limits, err := f.limitFlags.Limits()
 	if err != nil {

@@ -107,3 +107,23 @@ func TestLoggerFormatsAndRedacts(t *testing.T) {
 		t.Errorf("a bad format must be a usage error, got %v", err)
 	}
 }
+
+func TestGoNames(t *testing.T) {
+	for text, want := range map[string]bool{
+		"line 1: cannot unmarshal !!seq into validator.checkFile":                       true,
+		"field bogus not found in type *fault.Rule":                                     true,
+		"cannot unmarshal !!seq into map[string]string":                                 true,
+		"cannot unmarshal !!map into []string":                                          true,
+		"json: cannot unmarshal number into Go struct field .request.method":            true,
+		"no such rule (fix: list rules with Rules())":                                   true,
+		"status %!d(string=x)":                                                          true,
+		"contract config cfg.yaml:1:9: ignore must be a list of strings":                false,
+		"cassette c.yaml:3: interaction 0: request.method: expected a string":           false,
+		"fixtures/faults/retry.yaml:3:11: latency \"fast\" is not a duration (e.g. 2s)": false,
+		"no fault rule named \"x\" (GET /__mockd/faults lists the rules in effect)":     false,
+	} {
+		if got := GoNames.MatchString(text); got != want {
+			t.Errorf("GoNames.MatchString(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
