@@ -6,10 +6,11 @@ require (
 	github.com/gorilla/mux v1.8.1
 	github.com/onsi/ginkgo/v2 v2.34.0
 	github.com/onsi/gomega v1.44.0
-	// Pinned as a pair (the versions libopenapi-validator v0.14.0 is tested
-	// with). Newer releases need github.com/pb33f/go-yaml and
-	// github.com/pb33f/jsonschema/v6 v6.0.3, which the module proxy here
-	// refuses. Never `go get -u` these two.
+	// Pinned as a pair: libopenapi v0.38.6 is the version libopenapi-validator
+	// v0.14.0 is tested with. Newer releases need modules
+	// (github.com/pb33f/go-yaml, github.com/pb33f/jsonschema/v6 v6.0.3) that
+	// not every module proxy serves yet. Upgrade the two together, never with
+	// `go get -u`.
 	github.com/pb33f/libopenapi v0.38.6
 	github.com/pb33f/libopenapi-validator v0.14.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.2

@@ -187,7 +187,7 @@ func (e *Engine) RemoveRule(name string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("fault: RemoveRule %q: %w (fix: list rules with Rules())", name, ErrNoRule)
+	return fmt.Errorf("fault: remove rule %q: %w (fix: use the name of a loaded rule)", name, ErrNoRule)
 }
 
 // Arm restarts the named rule: its phase clock and request counts start now,
@@ -199,7 +199,7 @@ func (e *Engine) Arm(name string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("fault: Arm %q: %w (fix: list rules with Rules())", name, ErrNoRule)
+	return fmt.Errorf("fault: arm rule %q: %w (fix: use the name of a loaded rule)", name, ErrNoRule)
 }
 
 // Reset puts every rule back to its start: counters, sequences, buckets and

@@ -220,7 +220,7 @@ func (p *parser) duration(n *yaml.Node, what string) (time.Duration, bool) {
 		if _, numErr := strconv.ParseFloat(s, 64); numErr == nil {
 			p.fail(n, "add a unit, e.g. "+s+"s or "+s+"ms", "%s %q has no unit", what, s)
 		} else {
-			p.fail(n, "write a Go duration such as 250ms, 2s or 1m30s", "%s %q is not a duration", what, s)
+			p.fail(n, "write a duration such as 250ms, 2s or 1m30s", "%s %q is not a duration", what, s)
 		}
 		return 0, false
 	}

@@ -50,14 +50,14 @@ func (s *Server) adminHandler() http.Handler {
 	})
 	mux.HandleFunc("DELETE /__mockd/faults/{name}", func(w http.ResponseWriter, r *http.Request) {
 		if err := s.faults.RemoveRule(r.PathValue("name")); err != nil {
-			adminError(w, ruleErrorStatus(err), err.Error())
+			adminError(w, ruleErrorStatus(err), ruleErrorDetail(err, r.PathValue("name")))
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("POST /__mockd/faults/{name}/arm", func(w http.ResponseWriter, r *http.Request) {
 		if err := s.faults.Arm(r.PathValue("name")); err != nil {
-			adminError(w, ruleErrorStatus(err), err.Error())
+			adminError(w, ruleErrorStatus(err), ruleErrorDetail(err, r.PathValue("name")))
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -204,6 +204,15 @@ func ruleErrorStatus(err error) int {
 		return http.StatusNotFound
 	}
 	return http.StatusBadRequest
+}
+
+// ruleErrorDetail says, in the admin API's terms, that no rule has the
+// name in the URL; other errors as they are.
+func ruleErrorDetail(err error, name string) string {
+	if errors.Is(err, fault.ErrNoRule) {
+		return fmt.Sprintf("no fault rule named %q (GET /__mockd/faults lists the rules in effect)", name)
+	}
+	return err.Error()
 }
 
 func adminError(w http.ResponseWriter, status int, detail string) {

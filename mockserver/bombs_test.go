@@ -15,7 +15,7 @@ import (
 	"github.com/mockd/mockd/internal/bombtest"
 )
 
-// Issue 9: a cassette of gzip bombs made `mockd serve --cassette` use
+// Regression: a cassette of gzip bombs once made `mockd serve --cassette` use
 // 2.4 GB. Loading checks each encoded body with the bounded decoder
 // (output discarded); playback never decodes: it replays the recorded
 // bytes with their Content-Encoding, so the client meets the bomb it

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"mime"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -145,7 +146,11 @@ func encodeBody(mediaType string, v any, schema *base.SchemaProxy) ([]byte, erro
 		return fmt.Appendf(nil, "%v", t), nil
 	}
 	if strings.HasPrefix(strings.ToLower(mediaType), "text/") {
-		return nil, fmt.Errorf("cannot serialise a complex value (%T) as %s: give a string example or declare a JSON media type", v, mediaType)
+		kind := "an object"
+		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice || rv.Kind() == reflect.Array {
+			kind = "a list"
+		}
+		return nil, fmt.Errorf("cannot serialise %s as %s: give a string example or declare a JSON media type", kind, mediaType)
 	}
 	return encodeJSON(v)
 }

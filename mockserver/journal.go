@@ -1,12 +1,17 @@
 package mockserver
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/mockd/mockd/fault"
+	"github.com/mockd/mockd/internal/reqlog"
 )
 
 // DefaultJournalSize is how many requests the journal keeps by default.
@@ -87,6 +92,8 @@ type Journal struct {
 	seq      uint64 // last arrival sequence number given
 	cursor   uint64 // last completion cursor given
 	inFlight atomic.Int64
+	// logger, when set, gets one info line per finished request (logEntry).
+	logger *slog.Logger
 }
 
 // NewJournal keeps the last size requests (DefaultJournalSize when size <= 0)
@@ -123,6 +130,7 @@ func (j *Journal) InFlight() int64 { return j.inFlight.Load() }
 // evicts the oldest entries beyond the count or byte bound.
 func (j *Journal) add(e Entry) {
 	capEntry(&e)
+	j.logEntry(&e)
 	size := e.approxBytes()
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -135,6 +143,28 @@ func (j *Journal) add(e Entry) {
 	j.buf[i], j.sizes[i] = e, size
 	j.n++
 	j.bytes += size
+}
+
+// logEntry writes the request line of a finished entry (method, path with
+// the redacted query, status, source, fault rule and fault, duration) at
+// info level; nothing is formatted when the logger does not log info.
+func (j *Journal) logEntry(e *Entry) {
+	ctx := context.Background()
+	if j.logger == nil || !j.logger.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	l := reqlog.Line{Method: e.Method, Path: e.Path, Query: e.Query, Status: e.Status, Source: e.Source,
+		Rule: e.Rule, Fault: e.Fault, Duration: e.Elapsed}
+	if l.Source == "" && e.Fault != "" {
+		l.Source = "fault" // the fault answered: nothing else did
+	}
+	if e.End != "" && e.End != fault.EndNormal.String() {
+		l.End = e.End
+	}
+	if e.Problem != nil {
+		l.Attrs = []slog.Attr{slog.String("problem", strings.TrimPrefix(e.Problem.Type, "urn:mockd:problem:"))}
+	}
+	reqlog.Log(ctx, j.logger, &l)
 }
 
 // done marks a request begun with begin as no longer in flight.

@@ -138,7 +138,9 @@ func Redactor(r *redact.Redactor) Option {
 	return func(c *config) error { c.redactor = r; return nil }
 }
 
-// Logger sets the structured logger. The default discards.
+// Logger sets the structured logger. The default discards. Each finished
+// request (admin requests aside) is logged at info level: method, path,
+// status, source, fault rule and duration.
 func Logger(l *slog.Logger) Option { return func(c *config) error { c.logger = l; return nil } }
 
 // Server answers HTTP requests from an OpenAPI spec. It is an http.Handler
@@ -212,6 +214,7 @@ func New(opts ...Option) (*Server, error) {
 	}
 	s.faults = fault.NewEngine(rules, fopts...)
 	s.journal = NewBoundedJournal(cfg.journalSize, cfg.journalBytes)
+	s.journal.logger = cfg.logger
 	if cfg.redactor == nil {
 		cfg.redactor = redact.Default()
 		s.cfg.redactor = cfg.redactor

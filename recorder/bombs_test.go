@@ -15,7 +15,7 @@ import (
 	"github.com/mockd/mockd/recorder"
 )
 
-// Issue 9: a 20 KB gzip request through `mockd record` used 494 MB. The
+// Regression: a 20 KB gzip request through `mockd record` once used 494 MB. The
 // proxy forwards the bytes unchanged; the redactor decodes the body for
 // the cassette under the per-body and ratio limits, so a bomb is stored as
 // a short marker, not inflated.

@@ -130,6 +130,9 @@ func readHARLog(dec *json.Decoder, name string, fn func(int, *cassette.Interacti
 		for i := 0; dec.More(); i++ {
 			var e harEntry
 			if err := dec.Decode(&e); err != nil {
+				if fe := jsonTypeError(err); fe != nil {
+					return fail(i, fe.field, fe.err, fe.hint)
+				}
 				return fail(i, "", fmt.Errorf("%w: %w", ErrInvalidField, err), "each entry needs request and response objects as HAR 1.2 defines them")
 			}
 			it, err := harInteraction(&e, i)

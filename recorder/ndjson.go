@@ -123,6 +123,9 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 func DecodeNDJSON(line []byte) (*cassette.Interaction, error) {
 	var rec ndjsonRecord
 	if err := json.Unmarshal(line, &rec); err != nil {
+		if fe := jsonTypeError(err); fe != nil {
+			return nil, fe
+		}
 		return nil, fmt.Errorf("%w: %w", ErrSyntax, err)
 	}
 	if strings.TrimSpace(rec.Request.Method) == "" {

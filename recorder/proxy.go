@@ -46,8 +46,8 @@ type ProxyConfig struct {
 	// http.DefaultTransport with compression handling off, so bodies pass
 	// through exactly as the upstream encoded them).
 	Transport http.RoundTripper
-	// Logger (nil: discard) gets one line per exchange; URLs and headers in
-	// it are redacted.
+	// Logger (nil: discard) gets a debug line per recorded exchange and a
+	// warning per failure; URLs and headers in it are redacted.
 	Logger *slog.Logger
 }
 
@@ -325,7 +325,7 @@ func (p *Proxy) finish(req *http.Request, resp *http.Response, reqCap, respCap *
 		p.logger.Error("recorder: could not store interaction", "method", req.Method, "url", redURL, "err", err)
 		return
 	}
-	p.logger.Info("recorder: recorded", "method", req.Method, "url", redURL,
+	p.logger.Debug("recorder: recorded", "method", req.Method, "url", redURL,
 		"status", resp.StatusCode, "duration", elapsed, "response_bytes", respTotal)
 	// The stored (redacted as a whole exchange) headers, so a secret echoed
 	// from one place to another is not logged either.

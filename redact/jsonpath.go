@@ -104,7 +104,7 @@ func parseJValue(dec *json.Decoder, depth int) (*jnode, error) {
 	case nil:
 		return &jnode{kind: jNull, raw: "null"}, nil
 	}
-	return nil, fmt.Errorf("unexpected JSON token %T", tok)
+	return nil, fmt.Errorf("unexpected JSON token %v", tok)
 }
 
 // encode appends the compact JSON text of n to dst.

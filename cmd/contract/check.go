@@ -2,32 +2,37 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"runtime"
 
+	"github.com/mockd/mockd/internal/cli"
 	"github.com/mockd/mockd/validator"
 )
+
+// checkHeader opens `contract check --help`.
+const checkHeader = `Usage: contract check --spec FILE [flags] TRAFFIC...
+
+TRAFFIC: go-vcr cassettes (format 1 or 2), HAR 1.2 files, NDJSON interaction files, or folders of them.
+Exit codes: 0 no error findings, 1 error findings or a failed gate, 2 bad input.`
 
 func check(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("contract check", flag.ContinueOnError)
 	var c common
-	c.register(fs)
+	c.register(fs, "warn")
 	workers := fs.Int("workers", 0, "validation `N` workers (default: the number of CPUs)")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: contract check --spec FILE [flags] TRAFFIC...\n\nTRAFFIC: go-vcr cassettes (format 1 or 2), HAR 1.2 files, NDJSON interaction files, or folders of them.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args, stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if err := parseFlags(fs, args, stdout, checkHeader); err != nil {
 		return err
 	}
+	if err := c.check(); err != nil {
+		return err
+	}
+	if *workers < 0 {
+		return cli.Usagef("--workers %d must not be negative (0: one per CPU)", *workers)
+	}
 	if fs.NArg() == 0 {
-		return fmt.Errorf("%w: no traffic given: name cassette, HAR or NDJSON files or folders after the flags", errBadInput)
+		return cli.Usagef("no traffic given: name cassette, HAR or NDJSON files or folders after the flags")
 	}
 	checker, logger, err := c.prepare(stderr)
 	if err != nil {

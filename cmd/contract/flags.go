@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/mockd/mockd/internal/cli"
 	"github.com/mockd/mockd/redact"
 	"github.com/mockd/mockd/validator"
 )
@@ -40,10 +41,11 @@ type common struct {
 	formats       listFlag
 	output        string
 	color         string
-	logLevel      string
+	log           cli.LogFlags
 }
 
-func (c *common) register(fs *flag.FlagSet) {
+// register adds the shared flags to fs; logLevel is --log-level's default.
+func (c *common) register(fs *flag.FlagSet, logLevel string) {
 	fs.StringVar(&c.spec, "spec", "", "OpenAPI 3.0/3.1 or Swagger 2.0 `FILE` (required)")
 	fs.StringVar(&c.server, "server", "", "match paths after this server `URL` instead of the spec's servers")
 	fs.BoolVar(&c.strictServers, "strict-servers", false, "require the request host and base path of a declared server")
@@ -56,27 +58,37 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.Var(&c.formats, "format", "report `FORMAT[=FILE]`: text, json, junit, sarif, markdown (repeatable; comma-separated)")
 	fs.StringVar(&c.output, "output", "", "write the report to `FILE` instead of stdout (with a single --format)")
 	fs.StringVar(&c.color, "color", "auto", "colour in text reports: auto, always, never")
-	fs.StringVar(&c.logLevel, "log-level", "warn", "debug, info, warn or error (logs go to stderr)")
+	c.log.Register(fs, logLevel)
 }
 
-func (c *common) logger(stderr io.Writer) (*slog.Logger, error) {
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(c.logLevel)); err != nil {
-		return nil, fmt.Errorf("%w: --log-level %q: use debug, info, warn or error", errBadInput, c.logLevel)
+// check validates the shared flags before anything is loaded; each problem
+// is a usage error naming the flag.
+func (c *common) check() error {
+	if c.spec == "" {
+		return cli.Usagef("--spec FILE is required (the OpenAPI spec to check against)")
 	}
-	return slog.New(redact.NewHandler(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}), nil)), nil
+	if c.minCoverage < 0 || c.minCoverage > 100 {
+		return cli.Usagef("--min-coverage %g: use a percentage from 0 to 100", c.minCoverage)
+	}
+	switch c.color {
+	case "auto", "always", "never":
+	default:
+		return cli.Usagef("--color %q: use auto, always or never", c.color)
+	}
+	if _, err := c.log.Check(); err != nil {
+		return err
+	}
+	_, err := c.outputs()
+	return err
 }
 
 // prepare checks the report outputs, then builds the logger and the
 // checker: the set-up check and proxy share.
 func (c *common) prepare(stderr io.Writer) (*validator.Checker, *slog.Logger, error) {
-	if c.minCoverage < 0 || c.minCoverage > 100 {
-		return nil, nil, fmt.Errorf("%w: --min-coverage %g: use a percentage from 0 to 100", errBadInput, c.minCoverage)
-	}
-	if _, err := c.outputs(); err != nil {
+	if err := c.check(); err != nil {
 		return nil, nil, err
 	}
-	logger, err := c.logger(stderr)
+	logger, err := c.log.Logger(stderr, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -92,9 +104,6 @@ func (c *common) prepare(stderr io.Writer) (*validator.Checker, *slog.Logger, er
 
 // load loads the spec and builds the checker.
 func (c *common) load(logger *slog.Logger) (*validator.Checker, error) {
-	if c.spec == "" {
-		return nil, fmt.Errorf("%w: --spec FILE is required", errBadInput)
-	}
 	opts := []validator.Option{validator.WithLogger(logger)}
 	if c.strict {
 		opts = append(opts, validator.WithStrict(), validator.WithFormatAssertions())
@@ -149,7 +158,7 @@ func (c *common) outputs() ([]output, error) {
 				known = known || f == format
 			}
 			if !known {
-				return nil, fmt.Errorf("%w: --format %q: use %s", errBadInput, format, strings.Join(validator.ReportFormats, ", "))
+				return nil, cli.Usagef("--format %q: use %s", format, strings.Join(validator.ReportFormats, ", "))
 			}
 			outs = append(outs, output{format: format, file: strings.TrimSpace(file)})
 		}
@@ -166,7 +175,7 @@ func (c *common) outputs() ([]output, error) {
 			}
 		}
 		if n > 1 {
-			return nil, fmt.Errorf("%w: --output names one file but %d formats have none: use --format FORMAT=FILE", errBadInput, n)
+			return nil, cli.Usagef("--output names one file but %d formats have none: use --format FORMAT=FILE", n)
 		}
 	}
 	stdout := 0
@@ -176,7 +185,7 @@ func (c *common) outputs() ([]output, error) {
 		}
 	}
 	if stdout > 1 {
-		return nil, fmt.Errorf("%w: %d formats would share stdout: give all but one a file (--format junit=contract.xml)", errBadInput, stdout)
+		return nil, cli.Usagef("%d formats would share stdout: give all but one a file (--format junit=contract.xml)", stdout)
 	}
 	return outs, nil
 }
@@ -190,7 +199,7 @@ func (c *common) writeReports(r *validator.Result, stdout io.Writer) error {
 	}
 	gate := r.Evaluate(c.minCoverage, c.requireStatus)
 	for _, o := range outs {
-		opts := validator.ReportOptions{ToolVersion: buildVersion()}
+		opts := validator.ReportOptions{ToolVersion: cli.BuildVersion()}
 		if o.file == "" {
 			opts.Color = c.useColor(stdout)
 			if err := validator.WriteReport(stdout, o.format, r, opts); err != nil {
@@ -237,15 +246,11 @@ func (c *common) useColor(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
-	fs.SetOutput(stderr)
-	if err := fs.Parse(interleave(fs, args)); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %w", errBadInput, err)
-	}
-	return nil
+// parseFlags parses args (flags may follow the traffic paths) with fs:
+// --help prints the usage on stdout (flag.ErrHelp), a bad flag is a usage
+// error.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer, header string) error {
+	return cli.Parse(fs, interleave(fs, args), stdout, header)
 }
 
 // interleave moves flags after positional arguments before them, so that

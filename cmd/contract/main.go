@@ -4,13 +4,14 @@
 //	contract check --spec FILE [flags] TRAFFIC...
 //	contract proxy --spec FILE --upstream URL [--port 4011] [--enforce] [--record PATH]
 //
-// Exit codes: 0 no error findings, 1 error findings or a failed coverage
-// gate, 2 bad input (unreadable spec or traffic, bad flags).
+// Exit codes: 0 no error findings (and --help), 1 error findings or a
+// failed coverage gate, 2 bad input (unreadable spec or traffic, bad flags).
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,6 +19,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"github.com/mockd/mockd/internal/cli"
 )
 
 // gcPercent is the GOGC the CLI runs with unless GOGC is set: the heap of
@@ -56,45 +59,44 @@ Usage:
   contract check --spec FILE [flags] TRAFFIC...   check go-vcr cassettes, HAR 1.2 or NDJSON files (or folders)
   contract proxy --spec FILE --upstream URL       a validating reverse proxy; prints the report on Ctrl-C
   contract version                                print the version
-  contract help                                   this text
+  contract help [COMMAND]                         this text, or a command's flags
 
 Run 'contract check --help' or 'contract proxy --help' for the flags.
 Exit codes: 0 no error findings, 1 error findings or coverage below the gate, 2 bad input.
 `
-
-func buildVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitBadInput
 	}
+	name, rest := args[0], args[1:]
+	if name == "help" && len(rest) > 0 {
+		name, rest = rest[0], []string{"--help"} // contract help check
+	}
 	var err error
-	switch args[0] {
+	switch name {
 	case "check":
-		err = check(ctx, args[1:], stdout, stderr)
+		err = check(ctx, rest, stdout, stderr)
 	case "proxy":
-		err = proxy(ctx, args[1:], stdout, stderr)
+		err = proxy(ctx, rest, stdout, stderr)
 	case "version", "--version":
-		fmt.Fprintln(stdout, "contract", buildVersion())
-		return exitOK
+		err = cli.Version("contract", rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "contract: unknown command %q\n\n%s", args[0], usage)
+		cli.ReportUsage(stderr, "contract", fmt.Errorf("unknown command %q (commands: check, proxy, version, help)", name))
 		return exitBadInput
 	}
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, flag.ErrHelp):
 		return exitOK
 	case errors.Is(err, errGate):
 		return exitViolation
+	case errors.Is(err, cli.ErrUsage):
+		cli.ReportUsage(stderr, "contract "+name, err)
+		return exitBadInput
 	case errors.Is(err, errBadInput):
 		fmt.Fprintln(stderr, "contract:", strings.TrimPrefix(err.Error(), errBadInput.Error()+": "))
 		return exitBadInput

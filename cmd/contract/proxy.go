@@ -19,7 +19,9 @@ import (
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
+	"github.com/mockd/mockd/internal/cli"
 	"github.com/mockd/mockd/internal/httpserver"
+	"github.com/mockd/mockd/internal/reqlog"
 	"github.com/mockd/mockd/recorder"
 	"github.com/mockd/mockd/redact"
 	"github.com/mockd/mockd/validator"
@@ -32,36 +34,44 @@ const ViolationsHeader = "X-Contract-Violations"
 // maxProxyBody bounds the bodies the proxy buffers to validate.
 const maxProxyBody = 32 << 20
 
+// proxyHeader opens `contract proxy --help`.
+const proxyHeader = `Usage: contract proxy --spec FILE --upstream URL [--port 4011] [--enforce] [--record PATH] [flags]
+
+Validates every request and response it forwards (one log line per request on
+stderr); on Ctrl-C it prints the report of the traffic it saw, as 'contract check' does.`
+
 func proxy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("contract proxy", flag.ContinueOnError)
 	var c common
-	c.register(fs)
+	c.register(fs, "info")
 	upstream := fs.String("upstream", "", "forward to this base `URL` (required)")
 	host := fs.String("host", "127.0.0.1", "listen `HOST`")
 	port := fs.Int("port", 4011, "listen `PORT` (0 picks a free one)")
 	enforce := fs.Bool("enforce", false, "answer 422 to non-conforming requests and 502 instead of non-conforming responses")
 	record := fs.String("record", "", "write the traffic to the cassette `PATH` (go-vcr format 2, redacted)")
 	limitFlags := httpserver.RegisterFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: contract proxy --spec FILE --upstream URL [--port 4011] [--enforce] [--record PATH] [flags]\n\nOn Ctrl-C it prints the report of the traffic it saw, as 'contract check' does.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args, stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if err := parseFlags(fs, args, stdout, proxyHeader); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected arguments %q", errBadInput, fs.Args())
+		return cli.Usagef("unexpected argument %q (contract proxy reads live traffic; for files use contract check)", fs.Arg(0))
+	}
+	if err := c.check(); err != nil {
+		return err
+	}
+	if *upstream == "" {
+		return cli.Usagef("--upstream URL is required (the API to forward to)")
 	}
 	up, err := url.Parse(*upstream)
 	if err != nil || up.Scheme == "" || up.Host == "" {
-		return fmt.Errorf("%w: --upstream %q must be an absolute URL such as http://127.0.0.1:8080", errBadInput, *upstream)
+		return cli.Usagef("--upstream %q must be an absolute URL such as http://127.0.0.1:8080", *upstream)
+	}
+	if *port < 0 || *port > 65535 {
+		return cli.Usagef("--port %d: invalid port (use 1-65535, or 0 for a free one)", *port)
 	}
 	limits, err := limitFlags.Limits()
 	if err != nil {
-		return fmt.Errorf("%w: %w", errBadInput, err)
+		return cli.Usagef("%v", err)
 	}
 	checker, logger, err := c.prepare(stderr)
 	if err != nil {
@@ -94,7 +104,7 @@ func proxy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", errBadInput, err)
 	}
-	srv := httpserver.New(h, limits, logger)
+	srv := httpserver.New(reqlog.Handler(h, logger, checker.Redactor(), "proxy"), limits, logger)
 	fmt.Fprintf(stderr, "contract proxy: http://%s → %s (spec %s, enforce=%v)\n", ln.Addr(), up, c.spec, *enforce)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -147,11 +157,11 @@ func (p *proxyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	seq := p.seq.Add(1) - 1
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxProxyBody+1))
 	if err != nil {
-		writeProblem(w, http.StatusBadRequest, "Unreadable request", "the request body could not be read: "+err.Error(), nil)
+		writeProblem(w, r, http.StatusBadRequest, "Unreadable request", "the request body could not be read: "+err.Error(), nil)
 		return
 	}
 	if len(body) > maxProxyBody {
-		writeProblem(w, http.StatusRequestEntityTooLarge, "Request too large", fmt.Sprintf("the contract proxy buffers at most %d bytes of a request body", maxProxyBody), nil)
+		writeProblem(w, r, http.StatusRequestEntityTooLarge, "Request too large", fmt.Sprintf("the contract proxy buffers at most %d bytes of a request body", maxProxyBody), nil)
 		return
 	}
 	target := *p.upstream
@@ -166,16 +176,17 @@ func (p *proxyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if p.enforce {
 		pre := p.checker.Check(ix)
 		if errs := errorFindings(pre.Findings); len(errs) > 0 {
+			noteViolations(r, len(errs))
 			p.log(r, pre.Findings)
 			p.collector.Add(seq, &pre)
-			writeProblem(w, http.StatusUnprocessableEntity, "Request violates the contract",
+			writeProblem(w, r, http.StatusUnprocessableEntity, "Request violates the contract",
 				fmt.Sprintf("%s %s does not conform to the spec; it was not forwarded.", r.Method, r.URL.Path), errs)
 			return
 		}
 	}
 	out, err := http.NewRequestWithContext(r.Context(), r.Method, target.String(), bytes.NewReader(body))
 	if err != nil {
-		writeProblem(w, http.StatusBadGateway, "Bad Gateway", "could not build the upstream request: "+err.Error(), nil)
+		writeProblem(w, r, http.StatusBadGateway, "Bad Gateway", "could not build the upstream request: "+err.Error(), nil)
 		return
 	}
 	out.Header = r.Header.Clone()
@@ -186,13 +197,13 @@ func (p *proxyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp, err := p.transport.RoundTrip(out)
 	if err != nil {
 		p.logger.Warn("contract proxy: upstream failed", "method", r.Method, "url", p.redactor.URL(target.String()), "err", err)
-		writeProblem(w, http.StatusBadGateway, "Bad Gateway", "upstream did not answer: "+err.Error(), nil)
+		writeProblem(w, r, http.StatusBadGateway, "Bad Gateway", "upstream did not answer: "+err.Error(), nil)
 		return
 	}
 	defer resp.Body.Close()
 	respBody, err := io.ReadAll(io.LimitReader(resp.Body, maxProxyBody+1))
 	if err != nil {
-		writeProblem(w, http.StatusBadGateway, "Bad Gateway", "upstream response body could not be read: "+err.Error(), nil)
+		writeProblem(w, r, http.StatusBadGateway, "Bad Gateway", "upstream response body could not be read: "+err.Error(), nil)
 		return
 	}
 	truncated := len(respBody) > maxProxyBody
@@ -220,9 +231,10 @@ func (p *proxyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			counted++
 		}
 	}
+	noteViolations(r, counted)
 	if p.enforce {
 		if errs := errorFindings(outcome.Findings); len(errs) > 0 {
-			writeProblem(w, http.StatusBadGateway, "Response violates the contract",
+			writeProblem(w, r, http.StatusBadGateway, "Response violates the contract",
 				fmt.Sprintf("the upstream answered %s %s with %d, which does not conform to the spec.", r.Method, r.URL.Path, resp.StatusCode), errs)
 			return
 		}
@@ -240,6 +252,14 @@ func (p *proxyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if truncated {
 		_, _ = w.Write(respBody[maxProxyBody:])
 		_, _ = io.Copy(w, resp.Body)
+	}
+}
+
+// noteViolations adds the number of findings (errors and warnings) to the
+// request's log line.
+func noteViolations(r *http.Request, n int) {
+	if l := reqlog.Current(r.Context()); l != nil {
+		l.Attrs = append(l.Attrs, slog.Int("violations", n))
 	}
 }
 
@@ -297,7 +317,12 @@ type problem struct {
 	Violations []validator.Finding `json:"violations,omitempty"`
 }
 
-func writeProblem(w http.ResponseWriter, status int, title, detail string, findings []validator.Finding) {
+// writeProblem answers with a problem instead of the upstream's response;
+// the request's log line says source=problem.
+func writeProblem(w http.ResponseWriter, r *http.Request, status int, title, detail string, findings []validator.Finding) {
+	if l := reqlog.Current(r.Context()); l != nil {
+		l.Source = "problem"
+	}
 	typ := "urn:mockd:problem:contract-proxy"
 	if len(findings) > 0 {
 		typ = "urn:mockd:problem:contract-violation"

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mockd/mockd/internal/cli"
 	"github.com/mockd/mockd/mockserver"
 	"github.com/mockd/mockd/validator"
 )
@@ -17,9 +18,9 @@ func printBanner(w io.Writer, f *serveFlags, spec *validator.Spec, srv *mockserv
 	base := in.URL
 	if spec != nil {
 		fmt.Fprintf(w, "mockd %s: serving %s (OpenAPI %s, %d operations, loaded in %s)\n",
-			buildVersion(), f.spec, spec.Version, len(spec.Operations), loaded.Round(time.Millisecond))
+			cli.BuildVersion(), f.spec, spec.Version, len(spec.Operations), loaded.Round(time.Millisecond))
 	} else {
-		fmt.Fprintf(w, "mockd %s: replaying %s (loaded in %s)\n", buildVersion(), strings.Join(f.cassettes, ", "), loaded.Round(time.Millisecond))
+		fmt.Fprintf(w, "mockd %s: replaying %s (loaded in %s)\n", cli.BuildVersion(), strings.Join(f.cassettes, ", "), loaded.Round(time.Millisecond))
 	}
 	fmt.Fprintf(w, "  listening on %s  (seed %d, dynamic %t, cors %t)\n", base, srv.Seed(), f.dynamic, f.cors)
 	if len(f.cassettes) > 0 {

@@ -123,38 +123,6 @@ var _ = Describe("mockd serve (in-process run)", func() {
 	})
 
 	Describe("bad input", func() {
-		DescribeTable("exits 2 with a usage message",
-			func(args []string, wantStderr ...string) {
-				code, stdout, stderr := runOnce(args...)
-				Expect(code).To(Equal(2))
-				Expect(stdout).To(BeEmpty())
-				for _, w := range wantStderr {
-					Expect(stderr).To(ContainSubstring(w))
-				}
-			},
-			Entry("no command", []string{}, "Usage:", "mockd serve --spec FILE"),
-			Entry("unknown flag", []string{"serve", "--spec", bookstore, "--bogus"},
-				"flag provided but not defined: -bogus", "Usage: mockd serve --spec FILE [flags]", "-seed string"),
-			Entry("missing --spec", []string{"serve", "--port", "0"},
-				"mockd serve: --spec FILE", "is required", "Usage: mockd serve --spec FILE [flags]"),
-			Entry("bad --seed", []string{"serve", "--spec", bookstore, "--port", "0", "--seed", "abc"},
-				`--seed "abc" is not a non-negative integer`),
-			Entry("negative --seed", []string{"serve", "--spec", bookstore, "--port", "0", "--seed", "-1"},
-				`--seed "-1" is not a non-negative integer`),
-			Entry("bad --port", []string{"serve", "--spec", bookstore, "--port", "http"},
-				`invalid value "http" for flag -port`, "Usage: mockd serve"),
-			Entry("bad --log-level", []string{"serve", "--spec", bookstore, "--port", "0", "--log-level", "loud"},
-				`--log-level "loud"`, "debug, info, warn or error"),
-			Entry("stray argument", []string{"serve", "--spec", bookstore, "extra"},
-				`unexpected argument "extra"`, "Usage: mockd serve"),
-			Entry("negative --max-conns", []string{"serve", "--spec", bookstore, "--port", "0", "--max-conns", "-1"},
-				"--max-conns -1 is negative"),
-			Entry("negative --idle-timeout on record", []string{"record", "--upstream", "http://127.0.0.1:9", "--cassette", "x.yaml", "--port", "0", "--idle-timeout", "-1s"},
-				"--idle-timeout -1s is negative"),
-			Entry("--help", []string{"serve", "--help"}, "Usage: mockd serve --spec FILE [flags]", "-max-conns", "-body-read-timeout"),
-			Entry("unknown command", []string{"frobnicate"}, `mockd: unknown command "frobnicate"`, "mockd help"),
-		)
-
 		DescribeTable("exits 1 naming the file, the line and the problem",
 			func(name, content string, want *regexp.Regexp) {
 				path := writeSpec(name, content)

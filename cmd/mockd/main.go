@@ -2,18 +2,22 @@
 //
 //	mockd serve --spec FILE [--port 4010] [--host 127.0.0.1] [--dynamic] [--seed N] [--errors] [--cors=false]
 //
-// Run `mockd help` for every command and flag.
+// Run `mockd help` for every command and `mockd COMMAND --help` for its
+// flags. Exit codes: 0 success (and --help), 1 a failure (unreadable spec,
+// port in use), 2 a bad command line.
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
+
+	"github.com/mockd/mockd/internal/cli"
 )
 
 func main() {
@@ -23,9 +27,6 @@ func main() {
 	os.Exit(code)
 }
 
-// errUsage marks errors that come from bad flags or arguments (exit 2).
-var errUsage = errors.New("usage")
-
 const usage = `mockd: a mock backend from an OpenAPI spec
 
 Usage:
@@ -34,45 +35,41 @@ Usage:
   mockd record --upstream URL --cassette FILE
                                     record real traffic through a proxy
   mockd version                     print the version
-  mockd help                        this text
+  mockd help [COMMAND]              this text, or a command's flags
 
 Run 'mockd serve --help' or 'mockd record --help' for their flags.
+Exit codes: 0 success, 1 failure (unreadable spec, port in use...), 2 bad command line.
 `
-
-// buildVersion is the module version mockd was built from ("dev" for a
-// local build).
-func buildVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
+	name, rest := args[0], args[1:]
+	if name == "help" && len(rest) > 0 {
+		name, rest = rest[0], []string{"--help"} // mockd help serve
+	}
 	var err error
-	switch args[0] {
+	switch name {
 	case "serve":
-		err = serve(ctx, args[1:], stdout, stderr)
+		err = serve(ctx, rest, stdout, stderr)
 	case "record":
-		err = record(ctx, args[1:], stdout, stderr)
+		err = record(ctx, rest, stdout, stderr)
 	case "version", "--version":
-		fmt.Fprintln(stdout, "mockd", buildVersion())
-		return 0
+		err = cli.Version("mockd", rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
-		fmt.Fprintf(stderr, "mockd: unknown command %q\n\n%s", args[0], usage)
+		cli.ReportUsage(stderr, "mockd", fmt.Errorf("unknown command %q (commands: serve, record, version, help)", name))
 		return 2
 	}
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
-	case errors.Is(err, errUsage):
+	case errors.Is(err, cli.ErrUsage):
+		cli.ReportUsage(stderr, "mockd "+name, err)
 		return 2
 	default:
 		fmt.Fprintln(stderr, "mockd:", err)

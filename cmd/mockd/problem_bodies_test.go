@@ -22,7 +22,7 @@ var _ = Describe("mockd serve --problem-bodies", func() {
 
 	It("refuses an unknown mode", func() {
 		code, _, stderr := runOnce("serve", "--spec", bookstore, "--port", "0", "--problem-bodies", "prism")
-		Expect(code).NotTo(Equal(0))
-		Expect(stderr).To(ContainSubstring(`problem bodies "prism"`))
+		Expect(code).To(Equal(2))
+		Expect(stderr).To(ContainSubstring(`--problem-bodies "prism": use spec`))
 	})
 })

@@ -16,7 +16,9 @@ import (
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
+	"github.com/mockd/mockd/internal/cli"
 	"github.com/mockd/mockd/internal/httpserver"
+	"github.com/mockd/mockd/internal/reqlog"
 	"github.com/mockd/mockd/recorder"
 	"github.com/mockd/mockd/redact"
 	"github.com/mockd/mockd/validator"
@@ -59,49 +61,51 @@ func (r *redactionFlags) redactor(spec *validator.Spec, logger *slog.Logger) (*r
 	return redact.New(cfg)
 }
 
+// recordHeader opens `mockd record --help`.
+const recordHeader = `Usage: mockd record --upstream URL --cassette PATH [flags]
+
+Forwards every request to --upstream and records each exchange, redacted,
+into the cassette (go-vcr format 2); one log line per request on stderr.`
+
 func record(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("mockd record", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	upstream := fs.String("upstream", "", "the real API to forward to, e.g. https://staging.example.com")
-	path := fs.String("cassette", "", "cassette file to write (go-vcr format 2)")
+	upstream := fs.String("upstream", "", "the real API to forward to, e.g. https://staging.example.com (required)")
+	path := fs.String("cassette", "", "cassette file to write (go-vcr format 2; required)")
 	specFile := fs.String("spec", "", "optional spec: every recorded interaction is validated and violations logged")
 	host := fs.String("host", "127.0.0.1", "address to listen on")
 	port := fs.Int("port", 4010, "port to listen on (0 picks a free one)")
 	appendTo := fs.Bool("append", false, "keep the cassette's interactions and add new ones")
 	flush := fs.Duration("flush", 0, "write the cassette at most this often (0: after every interaction)")
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	var logFlags cli.LogFlags
+	logFlags.Register(fs, "info")
 	var red redactionFlags
 	red.register(fs)
 	limitFlags := httpserver.RegisterFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: mockd record --upstream URL --cassette PATH [flags]")
-		fs.PrintDefaults()
+	if err := cli.Parse(fs, args, stdout, recordHeader); err != nil {
+		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	if *upstream == "" || *path == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "mockd record: --upstream URL and --cassette PATH are required")
-		fs.Usage()
-		return errUsage
+	switch {
+	case fs.NArg() > 0:
+		return cli.Usagef("unexpected argument %q (every input is a flag: --upstream URL, --cassette PATH)", fs.Arg(0))
+	case *upstream == "":
+		return cli.Usagef("--upstream URL is required (the real API to record)")
+	case *path == "":
+		return cli.Usagef("--cassette PATH is required (the file to record into)")
 	}
 	up, err := url.Parse(*upstream)
 	if err != nil || up.Scheme == "" || up.Host == "" {
-		fmt.Fprintf(stderr, "mockd record: --upstream %q: want an absolute URL such as https://api.example.com\n", *upstream)
-		return errUsage
+		return cli.Usagef("--upstream %q: want an absolute URL such as https://api.example.com", *upstream)
 	}
-	logger, err := newLogger(stderr, *logLevel)
-	if err != nil {
-		fmt.Fprintln(stderr, "mockd record:", err)
+	if err := checkPort(*port); err != nil {
 		return err
 	}
 	limits, err := limitFlags.Limits()
-	if err == nil {
-		err = checkPort(*port)
-	}
 	if err != nil {
-		fmt.Fprintln(stderr, "mockd record:", err)
-		return errUsage
+		return cli.Usagef("%v", err)
+	}
+	logger, err := logFlags.Logger(stderr, nil)
+	if err != nil {
+		return err
 	}
 	var spec *validator.Spec
 	if *specFile != "" {
@@ -132,8 +136,8 @@ func record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		_ = sink.Close()
 		return err
 	}
-	hs := httpserver.New(proxy, limits, logger)
-	fmt.Fprintf(stdout, "mockd %s: recording %s into %s\n  listening on http://%s\n", buildVersion(), up.Redacted(), *path, ln.Addr())
+	hs := httpserver.New(reqlog.Handler(proxy, logger, redactor, "proxy"), limits, logger)
+	fmt.Fprintf(stdout, "mockd %s: recording %s into %s\n  listening on http://%s\n", cli.BuildVersion(), up.Redacted(), *path, ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

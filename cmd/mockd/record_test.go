@@ -85,10 +85,4 @@ var _ = Describe("mockd record, then mockd serve --cassette", func() {
 		Expect(code).To(Equal(1))
 		Expect(stderr).To(ContainSubstring("bad.yaml"))
 	})
-
-	It("needs --upstream and --cassette", func() {
-		code, _, stderr := runOnce("record", "--cassette", "x.yaml")
-		Expect(code).To(Equal(2))
-		Expect(stderr).To(ContainSubstring("--upstream URL and --cassette PATH are required"))
-	})
 })

@@ -2,19 +2,20 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mockd/mockd/fault"
+	"github.com/mockd/mockd/internal/cli"
 	"github.com/mockd/mockd/internal/httpserver"
 	"github.com/mockd/mockd/mockserver"
 	"github.com/mockd/mockd/recorder"
@@ -33,7 +34,7 @@ type serveFlags struct {
 	cors           bool
 	corsOrigins    string
 	checkResponses bool
-	logLevel       string
+	log            cli.LogFlags
 	faults         string
 	faultHeader    bool
 	journalSize    int
@@ -48,15 +49,28 @@ type serveFlags struct {
 	matchHeaders   listFlag
 	ignoreQuery    listFlag
 	redaction      redactionFlags
-	limits         *httpserver.Flags
+	limitFlags     *httpserver.Flags
 	problemBodies  string
 	lenient        bool
+
+	// Checked values.
+	seedValue uint64
+	missMode  mockserver.MissMode
+	limits    httpserver.Limits
 }
 
-func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
+// serveHeader opens `mockd serve --help`.
+const serveHeader = `Usage: mockd serve --spec FILE [flags]
+       mockd serve --cassette FILE [--cassette FILE ...] [--spec FILE] [flags]
+
+Serves every operation of the spec (or replays the cassettes) on --host:--port,
+one log line per request on stderr.`
+
+// parseServeFlags parses and checks the flags before anything is loaded: a
+// bad command line is a usage error (cli.ErrUsage), --help flag.ErrHelp.
+func parseServeFlags(args []string, stdout io.Writer) (*serveFlags, error) {
 	f := &serveFlags{}
 	fs := flag.NewFlagSet("mockd serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringVar(&f.spec, "spec", "", "OpenAPI 3.0/3.1 or Swagger 2.0 spec to serve (YAML or JSON)")
 	fs.StringVar(&f.host, "host", "127.0.0.1", "address to listen on")
 	fs.IntVar(&f.port, "port", 4010, "port to listen on (0 picks a free one)")
@@ -67,7 +81,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.StringVar(&f.corsOrigins, "cors-origins", "", "comma-separated origins allowed with credentials (default: * without credentials)")
 	fs.StringVar(&f.problemBodies, "problem-bodies", mockserver.ProblemBodiesSpec, "what a rejected request gets: spec (the spec's declared error response; mockd's explanation in X-Mockd-Problem) or mockd (mockd's problem+json)")
 	fs.BoolVar(&f.checkResponses, "check-responses", false, "validate every served response and log violations (debug)")
-	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	f.log.Register(fs, "info")
 	fs.StringVar(&f.faults, "faults", "", "fault rules file (YAML): see the README's Chaos testing section")
 	fs.BoolVar(&f.faultHeader, "fault-header", false, "let requests pick a fault with the X-Mockd-Fault header")
 	fs.IntVar(&f.journalSize, "journal-size", mockserver.DefaultJournalSize, "requests kept in the journal (GET /__mockd/requests)")
@@ -83,68 +97,95 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.Var(&f.ignoreQuery, "ignore-query", "with --cassette, ignore this query parameter when matching (repeatable)")
 	fs.BoolVar(&f.lenient, "lenient", false, "serve a spec with broken $refs: leave out the operations that use them (listed at start-up)")
 	f.redaction.register(fs)
-	f.limits = httpserver.RegisterFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: mockd serve --spec FILE [flags]\n       mockd serve --cassette FILE [--cassette FILE ...] [--spec FILE] [flags]")
-		fs.PrintDefaults()
+	f.limitFlags = httpserver.RegisterFlags(fs)
+	if err := cli.Parse(fs, args, stdout, serveHeader); err != nil {
+		return nil, err
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, errUsage
-		}
-		return nil, fmt.Errorf("%w: %v", errUsage, err)
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "mockd serve: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return nil, errUsage
-	}
-	if f.spec == "" && len(f.cassettes) == 0 {
-		fmt.Fprintln(stderr, "mockd serve: --spec FILE (or --cassette FILE) is required")
-		fs.Usage()
-		return nil, errUsage
-	}
-	if err := checkPort(f.port); err != nil {
-		fmt.Fprintln(stderr, "mockd serve:", err)
-		return nil, errUsage
+	if err := f.check(fs); err != nil {
+		return nil, err
 	}
 	return f, nil
+}
+
+// check validates the parsed flags; each problem is a usage error naming
+// the flag.
+func (f *serveFlags) check(fs *flag.FlagSet) error {
+	if fs.NArg() > 0 {
+		return cli.Usagef("unexpected argument %q (every input is a flag: --spec FILE, --cassette FILE)", fs.Arg(0))
+	}
+	if f.spec == "" && len(f.cassettes) == 0 {
+		return cli.Usagef("--spec FILE (or --cassette FILE) is required")
+	}
+	if err := checkPort(f.port); err != nil {
+		return err
+	}
+	if _, err := f.log.Check(); err != nil {
+		return err
+	}
+	if f.seed != "" {
+		seed, err := strconv.ParseUint(f.seed, 10, 64)
+		if err != nil {
+			return cli.Usagef("--seed %q is not a non-negative integer", f.seed)
+		}
+		f.seedValue = seed
+	}
+	switch {
+	case f.journalSize < 0:
+		return cli.Usagef("--journal-size %d must not be negative", f.journalSize)
+	case f.journalBytes < 0:
+		return cli.Usagef("--journal-bytes %d must not be negative", f.journalBytes)
+	case f.refuseMax <= 0:
+		return cli.Usagef("--refuse-max %s must be positive", f.refuseMax)
+	case len(f.cassettes) == 0 && (f.onMiss != "" || f.upstream != ""):
+		return cli.Usagef("--on-miss and --upstream need --cassette")
+	}
+	if f.onMiss != "" {
+		mode, err := mockserver.ParseMissMode(f.onMiss)
+		if err != nil {
+			return cli.Usagef("--%v", err)
+		}
+		f.missMode = mode
+		if (mode == mockserver.MissProxy || mode == mockserver.MissRecord) && f.upstream == "" {
+			return cli.Usagef("--on-miss %s needs --upstream URL (the real API)", mode)
+		}
+	}
+	if f.upstream != "" {
+		if u, err := url.Parse(f.upstream); err != nil || u.Scheme == "" || u.Host == "" {
+			return cli.Usagef("--upstream %q: want an absolute URL such as https://api.example.com", f.upstream)
+		}
+	}
+	if f.problemBodies != mockserver.ProblemBodiesSpec && f.problemBodies != mockserver.ProblemBodiesMockd {
+		return cli.Usagef("--problem-bodies %q: use %s (the spec's error responses) or %s (mockd's problem+json)",
+			f.problemBodies, mockserver.ProblemBodiesSpec, mockserver.ProblemBodiesMockd)
+	}
+	limits, err := f.limitFlags.Limits()
+	if err != nil {
+		return cli.Usagef("%v", err)
+	}
+	f.limits = limits
+	return nil
 }
 
 // checkPort refuses a port number no socket can have, before anything is
 // loaded (a listen error would blame another server).
 func checkPort(port int) error {
 	if port < 0 || port > 65535 {
-		return fmt.Errorf("--port %d: invalid port (use 1-65535, or 0 for a free one)", port)
+		return cli.Usagef("--port %d: invalid port (use 1-65535, or 0 for a free one)", port)
 	}
 	return nil
 }
 
-func newLogger(w io.Writer, level string) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("%w: --log-level %q: use debug, info, warn or error", errUsage, level)
-	}
-	return slog.New(redact.NewHandler(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}), nil)), nil
-}
-
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f, err := parseServeFlags(args, stderr)
+	f, err := parseServeFlags(args, stdout)
 	if err != nil {
 		return err
 	}
-	logger, err := newLogger(stderr, f.logLevel)
+	logger, err := f.log.Logger(stderr, nil)
 	if err != nil {
-		fmt.Fprintln(stderr, "mockd serve:", err)
 		return err
-	}
-	limits, err := f.limits.Limits()
-	if err != nil {
-		fmt.Fprintln(stderr, "mockd serve:", err)
-		return errUsage
 	}
 	opts := []mockserver.Option{
-		mockserver.Limits(limits),
+		mockserver.Limits(f.limits),
 		mockserver.Dynamic(f.dynamic),
 		mockserver.Errors(f.errors),
 		mockserver.CORS(f.cors),
@@ -156,17 +197,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		mockserver.JournalBytes(f.journalBytes),
 	}
 	if f.seed != "" {
-		seed, err := strconv.ParseUint(f.seed, 10, 64)
-		if err != nil {
-			fmt.Fprintf(stderr, "mockd serve: --seed %q is not a non-negative integer\n", f.seed)
-			fmt.Fprintln(stderr, "Run 'mockd serve --help' for the flags.")
-			return errUsage
-		}
-		opts = append(opts, mockserver.Seed(seed))
-	}
-	if f.journalSize < 0 {
-		fmt.Fprintf(stderr, "mockd serve: --journal-size %d must not be negative\n", f.journalSize)
-		return errUsage
+		opts = append(opts, mockserver.Seed(f.seedValue))
 	}
 	if f.corsOrigins != "" {
 		var origins []string
@@ -180,15 +211,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if f.adminToken == "" {
 		f.adminToken = os.Getenv("MOCKD_ADMIN_TOKEN")
 	}
-	if f.refuseMax <= 0 {
-		fmt.Fprintf(stderr, "mockd serve: --refuse-max %s must be positive\n", f.refuseMax)
-		return errUsage
-	}
 	opts = append(opts, mockserver.AdminToken(f.adminToken), mockserver.AdminAddr(f.adminAddr), mockserver.RefuseMax(f.refuseMax))
-	if f.journalBytes < 0 {
-		fmt.Fprintf(stderr, "mockd serve: --journal-bytes %d must not be negative\n", f.journalBytes)
-		return errUsage
-	}
 	if f.faults != "" {
 		opts = append(opts, mockserver.FaultFile(f.faults))
 	}
@@ -229,13 +252,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		opts = append(opts, mockserver.Cassettes(player))
 		if f.onMiss != "" {
-			mode, err := mockserver.ParseMissMode(f.onMiss)
-			if err != nil {
-				fmt.Fprintln(stderr, "mockd serve:", err)
-				return errUsage
-			}
-			opts = append(opts, mockserver.OnMiss(mode))
-			if mode == mockserver.MissRecord {
+			opts = append(opts, mockserver.OnMiss(f.missMode))
+			if f.missMode == mockserver.MissRecord {
 				// New episodes are appended to the first cassette.
 				if sink, err = recorder.NewSink(f.cassettes[0], recorder.SinkConfig{Append: true, Redactor: redactor, Logger: logger}); err != nil {
 					return err
@@ -247,9 +265,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if f.upstream != "" {
 			opts = append(opts, mockserver.Upstream(f.upstream))
 		}
-	} else if f.onMiss != "" || f.upstream != "" {
-		fmt.Fprintln(stderr, "mockd serve: --on-miss and --upstream need --cassette")
-		return errUsage
 	}
 	srv, err := mockserver.New(opts...)
 	if err != nil {
