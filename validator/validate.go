@@ -89,15 +89,16 @@ func (s *Spec) ValidateRequest(r *http.Request, op *Operation) []Finding {
 		}
 	}
 	s.prepare(op) // compile first: the regex budget is for matching only
-	endRegex := s.regex.begin()
+	rx := s.regex.begin()
 	errs, err := s.guard(func() []*verrors.ValidationError {
+		rx.arm(s.cache.exclusive.Load())
 		if body != nil {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		_, errs := s.validator.ValidateHttpRequestSyncWithPathItem(libraryRequest(r, op), op.checked, op.RoutePath)
 		return errs
 	})
-	notChecked := endRegex()
+	notChecked := rx.end()
 	if err != nil {
 		return append(findings, Finding{Check: CheckRequest, Message: "the request could not be validated: " + err.Error(),
 			Hint: "report this spec and request to mockd; the validator library failed on them"})
@@ -214,15 +215,16 @@ func (s *Spec) ValidateResponse(r *http.Request, resp *http.Response, op *Operat
 	}
 	resp = declaredWildcard(resp, op)
 	s.prepare(op) // compile first: the regex budget is for matching only
-	endRegex := s.regex.begin()
+	rx := s.regex.begin()
 	errs, err := s.guard(func() []*verrors.ValidationError {
+		rx.arm(s.cache.exclusive.Load())
 		if body != nil {
 			resp.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		_, errs := s.validator.GetResponseBodyValidator().ValidateResponseBodyWithPathItem(libraryRequest(r, op), resp, op.checked, op.RoutePath)
 		return errs
 	})
-	notChecked := endRegex()
+	notChecked := rx.end()
 	if err != nil {
 		return []Finding{{Check: CheckResponse, Message: "the response could not be validated: " + err.Error(),
 			Hint: "report this spec and response to mockd; the validator library failed on them"}}
