@@ -69,14 +69,14 @@ type regexBudget struct {
 // regexScope is the regex budget of one validation.
 type regexScope struct {
 	e  *regexEngine
-	b  *regexBudget
+	b  regexBudget
 	id uint64 // the goroutine the budget is registered for; 0: not registered
 }
 
 // begin starts a validation's budget; call arm on the goroutine that
 // validates, and end when done.
 func (e *regexEngine) begin() *regexScope {
-	return &regexScope{e: e, b: &regexBudget{deadline: time.Now().Add(regexRequestBudget)}}
+	return &regexScope{e: e, b: regexBudget{deadline: time.Now().Add(regexRequestBudget)}}
 }
 
 // arm registers the budget for the calling goroutine when a backtracking
@@ -90,7 +90,7 @@ func (sc *regexScope) arm(compiling bool) {
 	sc.id = goroutineID()
 	sc.e.registered.Add(1)
 	sc.e.mu.Lock()
-	sc.e.budgets[sc.id] = sc.b
+	sc.e.budgets[sc.id] = &sc.b
 	sc.e.mu.Unlock()
 }
 
@@ -102,7 +102,7 @@ func (sc *regexScope) end() *Finding {
 		delete(sc.e.budgets, sc.id)
 		sc.e.mu.Unlock()
 	}
-	b := sc.b
+	b := &sc.b
 	if b.timedOut+b.skipped == 0 {
 		return nil
 	}
