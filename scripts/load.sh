@@ -121,7 +121,7 @@ start() {
 
 # shellcheck disable=SC2086
 start mockd "$BIN" serve --spec "$SPEC" --host 127.0.0.1 --port 0 --seed 1 --log-level error ${MOCKD_ARGS:-}
-mockd=$URL
+mockd=$URL mockd_pid=${pids[-1]}
 status=$(curl -sS -o "$work/body" -D "$work/headers" -w '%{http_code}' --max-time 5 "$mockd$EXAMPLE_PATH") || {
 	echo "load.sh: GET $mockd$EXAMPLE_PATH failed before the load run" >&2
 	exit 1
@@ -132,7 +132,7 @@ if [[ $status != 2* ]]; then
 	exit 1
 fi
 start bare "$BARE" -body "$work/body" -headers "$work/headers" -status "$status"
-bare=$URL
+bare=$URL bare_pid=${pids[-1]}
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, $ROUNDS alternating rounds, GET $EXAMPLE_PATH ($(wc -c <"$work/body") body bytes)"
 
 # usec VALUE: wrk's latency (850.00us, 9.60ms, 1.20s, 2.00m) in microseconds.
@@ -143,10 +143,17 @@ usec() {
 		printf "%.0f", n * f }'
 }
 
-# run LABEL BASE PATH: one wrk run; prints a line and sets RPS and P99
-# (microseconds).
+# ticks PID: CPU time the process has used so far (user + system), in clock ticks.
+ticks() { awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
+# run LABEL BASE PATH [PID]: one wrk run; prints a line and sets RPS, P99
+# (microseconds) and, given the server's PID, CPU (the server's CPU time per
+# request, microseconds: unlike requests/s it hardly depends on what else
+# the machine runs).
 run() {
-	local label=$1 path=$3 url=$2$3 out=$work/wrk.txt
+	local label=$1 path=$3 url=$2$3 pid=${4:-} out=$work/wrk.txt t0=0
+	[[ -z $pid ]] || t0=$(ticks "$pid")
 	# In the background, so that a signal runs the trap at once.
 	wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url" >"$out" &
 	wrk_pid=$!
@@ -156,13 +163,19 @@ run() {
 		return 1
 	fi
 	wrk_pid=
-	local p99 non2xx errors
+	local p99 non2xx errors n
+	CPU=
+	n=$(awk '/ requests in / {print $1}' "$out")
+	if [[ -n $pid && ${n:-0} -gt 0 ]]; then
+		CPU=$(awk -v t="$(($(ticks "$pid") - t0))" -v hz="$hz" -v n="$n" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+	fi
 	RPS=$(awk '/^Requests\/sec:/ {print $2}' "$out")
 	p99=$(awk '$1 == "99%" {print $2}' "$out")
 	non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")
 	errors=$(awk '/Socket errors:/ {sub(/^ *Socket errors: */, ""); print}' "$out")
 	P99=$(usec "${p99:-?}")
 	printf '%-16s %-34s %12s req/s   p99 %9s' "$label" "GET $path" "${RPS:-?}" "${p99:-?}"
+	[[ -z $CPU ]] || printf '   cpu %7s us/req' "$CPU"
 	[[ -z $non2xx ]] || printf '   non-2xx %s' "$non2xx"
 	[[ -z $errors ]] || printf '   socket errors: %s' "$errors"
 	printf '\n'
@@ -178,17 +191,17 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {if (NR % 2) pri
 # A short unmeasured run each: connection set-up, first compiles, CPU caches.
 DURATION=1s run "warm-up mockd" "$mockd" "$EXAMPLE_PATH" >/dev/null
 DURATION=1s run "warm-up bare" "$bare" "$EXAMPLE_PATH" >/dev/null
-m_rps=() m_p99=() b_rps=() b_p99=()
+m_rps=() m_p99=() m_cpu=() b_rps=() b_p99=() b_cpu=()
 for round in $(seq "$ROUNDS"); do
 	order=(mockd bare)
 	((round % 2)) || order=(bare mockd)
 	for who in "${order[@]}"; do
 		if [[ $who == mockd ]]; then
-			run "round $round mockd" "$mockd" "$EXAMPLE_PATH"
-			m_rps+=("$RPS") m_p99+=("$P99")
+			run "round $round mockd" "$mockd" "$EXAMPLE_PATH" "$mockd_pid"
+			m_rps+=("$RPS") m_p99+=("$P99") m_cpu+=("${CPU:-0}")
 		else
-			run "round $round bare" "$bare" "$EXAMPLE_PATH"
-			b_rps+=("$RPS") b_p99+=("$P99")
+			run "round $round bare" "$bare" "$EXAMPLE_PATH" "$bare_pid"
+			b_rps+=("$RPS") b_p99+=("$P99") b_cpu+=("${CPU:-0}")
 		fi
 	done
 done
@@ -205,4 +218,10 @@ printf 'median of %d rounds: mockd %.0f req/s, p99 %.2f ms; bare %.0f req/s, p99
 	"$ROUNDS" "$mr" "$(awk -v p="$mp" 'BEGIN {print p / 1000}')" "$br" "$(awk -v p="$bp" 'BEGIN {print p / 1000}')"
 goal "throughput mockd / bare" "$(awk -v a="$mr" -v b="$br" 'BEGIN {print a / b}')" ">=" 0.7
 goal "p99 latency mockd / bare" "$(awk -v a="$mp" -v b="$bp" 'BEGIN {print a / b}')" "<=" 1.5
-run "dynamic mockd" "$mockd" "$DYNAMIC_PATH"
+mc=$(median "${m_cpu[@]}") bc=$(median "${b_cpu[@]}")
+if awk -v a="$mc" -v b="$bc" 'BEGIN {exit !(a > 0 && b > 0)}'; then
+	printf 'server CPU per request (median): mockd %.1f us, bare %.1f us; bare / mockd = %.2f\n' "$mc" "$bc" \
+		"$(awk -v a="$mc" -v b="$bc" 'BEGIN {print b / a}')"
+	echo "  (what the throughput ratio tends to on a quiet machine, where the server's CPU is the limit)"
+fi
+run "dynamic mockd" "$mockd" "$DYNAMIC_PATH" "$mockd_pid"
