@@ -58,10 +58,13 @@ bench-real: build
 harness: build
 	cd ../shared/tools/prismharness && $(GO) run . -mockd $(CURDIR)/$(BIN)/mockd -types oas2,oas3.0,oas3.1 -j 2 $(HARNESS_FLAGS)
 
-# Load run with wrk (Debian package) against the example spec on loopback.
+# Load run with wrk (Debian package) on loopback: mockd serving the example
+# spec and a bare net/http server sending the same bytes, in alternating
+# rounds; prints the throughput and p99 ratios next to their goals.
 load: build
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	./scripts/load.sh $(BIN)/mockd $(SPEC)
+	$(GO) build -o $(BIN)/bareserver ./internal/bareserver
+	BARE=$(BIN)/bareserver ./scripts/load.sh $(BIN)/mockd $(SPEC)
 
 # Every fuzz target (spec, cassette, HAR, fault file, header, pattern parsers
 # and the contract checker), FUZZTIME each.

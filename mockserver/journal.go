@@ -89,8 +89,8 @@ type Journal struct {
 	n        int     // entries held
 	bytes    int64   // sum of sizes held
 	maxBytes int64
-	seq      uint64 // last arrival sequence number given
-	cursor   uint64 // last completion cursor given
+	seq      atomic.Uint64 // last arrival sequence number given
+	cursor   uint64        // last completion cursor given
 	inFlight atomic.Int64
 	// logger, when set, gets one info line per finished request (logEntry).
 	logger *slog.Logger
@@ -117,10 +117,7 @@ func NewBoundedJournal(size int, maxBytes int64) *Journal {
 // as in flight until done.
 func (j *Journal) begin() uint64 {
 	j.inFlight.Add(1)
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.seq++
-	return j.seq
+	return j.seq.Add(1)
 }
 
 // InFlight is the number of requests that arrived and are not journalled yet.

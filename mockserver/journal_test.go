@@ -182,3 +182,28 @@ var _ = Describe("Journal listing (GET /__mockd/requests)", func() {
 		Expect(s.Journal().InFlight()).To(BeZero())
 	})
 })
+
+var _ = Describe("Journal headers", func() {
+	// The redactor's verdict is remembered per header name: the second
+	// request with the same names must be redacted like the first.
+	It("redacts secrets on every request, and keeps other headers as sent", func() {
+		srv := newServer(mockserver.SpecFile(bookstore))
+		for i := range 3 {
+			secret := fmt.Sprintf("s3cr3t-%d", i)
+			resp := call(srv, "GET", "/books", "", "Authorization", "Bearer "+secret, "X-Api-Key", secret,
+				"Cookie", "session="+secret, "Referer", "https://h/p?access_token="+secret,
+				"Accept", "application/json", "X-Trace", "a", "X-Trace", "b")
+			Expect(resp.StatusCode).To(Equal(http.StatusOK))
+		}
+		entries := srv.Journal().Entries(mockserver.Filter{})
+		Expect(entries).To(HaveLen(3))
+		for i, e := range entries {
+			b, err := json.Marshal(e)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(b)).NotTo(ContainSubstring(fmt.Sprintf("s3cr3t-%d", i)), "request %d", i)
+			Expect(e.Headers).To(HaveKeyWithValue("Authorization", "Bearer REDACTED"))
+			Expect(e.Headers).To(HaveKeyWithValue("Accept", "application/json"))
+			Expect(e.Headers).To(HaveKeyWithValue("X-Trace", "a, b"))
+		}
+	})
+})

@@ -164,6 +164,10 @@ type Server struct {
 	admin       http.Handler
 	cors        *corsPolicy // nil: CORS off
 	started     time.Time
+	// keptNames remembers Redactor.KeepsHeader per request header name
+	// (at most maxKeptNames, counted by keptCount).
+	keptNames sync.Map // string → bool
+	keptCount atomic.Int64
 }
 
 // New builds a Server from options. A spec is required.
@@ -293,7 +297,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.Operation = op.ID
 	}
 	e.Query = s.cfg.redactor.Query(r.URL.RawQuery)
-	e.Headers = flatHeaders(s.cfg.redactor.Headers(r.Header))
+	e.Headers = s.journalHeaders(r.Header)
 	var body []byte
 	if r.Body != nil && r.Body != http.NoBody {
 		var err error
@@ -327,7 +331,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tw := &timingWriter{ResponseWriter: w}
 	var problem *Problem // the explanation of a rejected request
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w = s.withCORS(w, r) // also when a fault captures the response
+		if d.Applied() {
+			// A fault may capture the response and write it on the raw
+			// connection, past the CORS writer outside.
+			w = s.withCORS(w, r)
+		}
 		r = withProblemNote(r, &problem)
 		if s.cfg.player != nil {
 			source, done := s.playback(w, r)
@@ -418,15 +426,48 @@ func (t *timingWriter) Write(p []byte) (int, error) {
 // Unwrap gives http.ResponseController the underlying writer.
 func (t *timingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
 
-func flatHeaders(h http.Header) map[string]string {
+// journalHeaders flattens request headers for the journal (values joined
+// with ", "), secrets redacted. Names the redactor leaves alone are copied
+// straight (the answer is remembered per name); only the others go through
+// the redactor, so a request costs one map and no copy of the headers.
+func (s *Server) journalHeaders(h http.Header) map[string]string {
 	if len(h) == 0 {
 		return nil
 	}
 	out := make(map[string]string, len(h))
-	for k, v := range h {
-		out[k] = strings.Join(v, ", ")
+	var secret http.Header
+	for k, vs := range h {
+		if s.keepsHeader(k) {
+			out[k] = strings.Join(vs, ", ")
+			continue
+		}
+		if secret == nil {
+			secret = make(http.Header, 2)
+		}
+		secret[k] = vs
+	}
+	for k, vs := range s.cfg.redactor.Headers(secret) {
+		out[k] = strings.Join(vs, ", ")
 	}
 	return out
+}
+
+// maxKeptNames bounds the header names whose redaction verdict is
+// remembered (clients can send any names; the rest are asked each time).
+const maxKeptNames = 1024
+
+// keepsHeader is Redactor.KeepsHeader, remembered per name.
+func (s *Server) keepsHeader(name string) bool {
+	if v, ok := s.keptNames.Load(name); ok {
+		return v.(bool)
+	}
+	keeps := s.cfg.redactor.KeepsHeader(name)
+	if s.keptCount.Load() < maxKeptNames {
+		if _, loaded := s.keptNames.LoadOrStore(name, keeps); !loaded {
+			s.keptCount.Add(1)
+		}
+	}
+	return keeps
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

@@ -211,6 +211,18 @@ func (r *Redactor) IsSecretHeader(name string) bool {
 	return r.headerNames.match(lower)
 }
 
+// KeepsHeader reports whether Headers copies every value of header name
+// unchanged: it is neither secret, nor a cookie, nor URL-valued. Code that
+// copies many headers per request can remember the answer per name and
+// hand only the other headers to Headers.
+func (r *Redactor) KeepsHeader(name string) bool {
+	switch textproto.CanonicalMIMEHeaderKey(name) {
+	case "Cookie", "Set-Cookie":
+		return false
+	}
+	return !r.IsSecretHeader(name) && !urlHeader(name)
+}
+
 // IsSecretQuery reports whether a query parameter or form field is redacted.
 func (r *Redactor) IsSecretQuery(name string) bool {
 	lower := strings.ToLower(name)

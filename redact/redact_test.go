@@ -46,6 +46,24 @@ func TestRedactHeaderValues(t *testing.T) {
 	}
 }
 
+// KeepsHeader is true exactly for the names whose values Headers leaves
+// alone, whatever the value.
+func TestKeepsHeader(t *testing.T) {
+	r, err := redact.New(redact.Config{Headers: []string{"X-Acme-*"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const value = "Bearer s3cr3t; sid=s3cr3t, https://u:s3cr3t@h/p?access_token=s3cr3t"
+	for _, name := range []string{"Authorization", "proxy-authorization", "Cookie", "Set-Cookie", "X-Api-Key",
+		"X-Refresh-Token", "X-Acme-Signature", "Location", "Referer", "Link", "Origin",
+		"Content-Type", "Accept", "User-Agent", "X-Request-Id", "accept-encoding"} {
+		changed := r.Headers(http.Header{name: {value}})[name][0] != value
+		if keeps := r.KeepsHeader(name); keeps == changed {
+			t.Errorf("KeepsHeader(%q) = %t, but Headers changed its value: %t", name, keeps, changed)
+		}
+	}
+}
+
 func TestRedactURL(t *testing.T) {
 	r, err := redact.New(redact.Config{QueryParams: []string{"sig"}})
 	if err != nil {

@@ -815,6 +815,9 @@ func (c *Checker) place(ix *Interaction, f Finding) Finding {
 
 // sortFindings orders findings by check id, then pointer, then detail.
 func sortFindings(fs []Finding) {
+	if len(fs) < 2 {
+		return
+	}
 	sort.SliceStable(fs, func(i, j int) bool {
 		if fs[i].Check != fs[j].Check {
 			return fs[i].Check < fs[j].Check

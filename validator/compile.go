@@ -156,12 +156,24 @@ func (s *Spec) compileSchema(t schemaTarget) (*cache.SchemaCacheEntry, error) {
 		return nil, fmt.Errorf("compile %s: %w", t.where, err)
 	}
 	// No YAML rendering here: yaml.Marshal rewrites the nodes it is given.
-	return &cache.SchemaCacheEntry{
+	out := &cache.SchemaCacheEntry{
 		Schema:         t.schema,
 		RenderedJSON:   data,
 		CompiledSchema: compiled,
 		RenderedNode:   node,
-	}, nil
+	}
+	if t.purpose == schema_validation.SchemaValidationPurposeGeneric {
+		// The library quotes a parameter's schema in its errors and,
+		// finding no rendering in the cache, renders it inline again on
+		// every validation of the parameter (two thirds of a GET with a
+		// path parameter). The schema as JSON (also YAML) is kept instead.
+		// Body schemas do without: there the library would read the
+		// rendering for error positions, which come from the spec's nodes.
+		if inline, err := json.Marshal(entry); err == nil {
+			out.RenderedInline, out.ReferenceSchema = inline, string(inline)
+		}
+	}
+	return out, nil
 }
 
 // docRoot returns the mapping node of a document node.

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dlclark/regexp2"
@@ -34,13 +35,25 @@ const (
 // regexEngine compiles the patterns of one Spec and holds the regex budget
 // of each validation in flight. The JSON Schema library calls
 // Regexp.MatchString without a context, on the goroutine that called the
-// validator, so a budget is found by goroutine id: begin registers one for
-// the calling goroutine, and its end function removes it and returns what
-// was not checked. Matches on goroutines without a budget get only the
+// validator, so a budget is found by goroutine id: begin starts one, arm
+// registers it for the calling goroutine, and end removes it and returns
+// what was not checked. Matches on goroutines without a budget get only the
 // per-match timeout (and still pass on timeout).
+//
+// Finding the goroutine id costs more than most validations (runtime.Stack:
+// about half of the CPU of a small GET), so a validation registers its
+// budget only when a backtracking match can happen in it: once a pattern
+// has been compiled for regexp2, or while the validation may compile
+// schemas itself (see regexScope.arm). Specs whose patterns all run on RE2
+// never pay for it.
 type regexEngine struct {
 	mu      sync.Mutex
 	budgets map[uint64]*regexBudget
+	// backtracking is set when the first pattern is compiled for regexp2.
+	backtracking atomic.Bool
+	// registered counts budgets registered (tests check it stays 0 when
+	// no pattern backtracks).
+	registered atomic.Int64
 }
 
 func newRegexEngine() *regexEngine { return &regexEngine{budgets: map[uint64]*regexBudget{}} }
@@ -53,33 +66,56 @@ type regexBudget struct {
 	patterns map[string]bool // patterns concerned
 }
 
-// begin gives the calling goroutine a fresh budget until the returned end
-// function is called; end returns a warning finding when some pattern
-// match was not checked (nil otherwise).
-func (e *regexEngine) begin() (end func() *Finding) {
-	id := goroutineID()
-	b := &regexBudget{deadline: time.Now().Add(regexRequestBudget)}
-	e.mu.Lock()
-	e.budgets[id] = b
-	e.mu.Unlock()
-	return func() *Finding {
-		e.mu.Lock()
-		delete(e.budgets, id)
-		e.mu.Unlock()
-		if b.timedOut+b.skipped == 0 {
-			return nil
-		}
-		var first string
-		for p := range b.patterns {
-			if first == "" || p < first {
-				first = p
-			}
-		}
-		return &Finding{Check: CheckPatternNotChecked, Severity: SeverityWarning,
-			Message: fmt.Sprintf("pattern %q not checked: %d match(es) timed out and %d skipped after the %s regex budget of the request was spent",
-				first, b.timedOut, b.skipped, regexRequestBudget),
-			Hint: "the values were not rejected; simplify the pattern (avoid nested quantifiers, e.g. (a+)+) or make it RE2-compatible"}
+// regexScope is the regex budget of one validation.
+type regexScope struct {
+	e  *regexEngine
+	b  regexBudget
+	id uint64 // the goroutine the budget is registered for; 0: not registered
+}
+
+// begin starts a validation's budget; call arm on the goroutine that
+// validates, and end when done.
+func (e *regexEngine) begin() *regexScope {
+	return &regexScope{e: e, b: regexBudget{deadline: time.Now().Add(regexRequestBudget)}}
+}
+
+// arm registers the budget for the calling goroutine when a backtracking
+// match can happen: a pattern was compiled for regexp2, or compiling is set
+// (the validation may compile schemas, and so such patterns, itself). It
+// may be called again; the first registration stays.
+func (sc *regexScope) arm(compiling bool) {
+	if sc.id != 0 || !compiling && !sc.e.backtracking.Load() {
+		return
 	}
+	sc.id = goroutineID()
+	sc.e.registered.Add(1)
+	sc.e.mu.Lock()
+	sc.e.budgets[sc.id] = &sc.b
+	sc.e.mu.Unlock()
+}
+
+// end removes the budget and returns a warning finding when some pattern
+// match was not checked (nil otherwise).
+func (sc *regexScope) end() *Finding {
+	if sc.id != 0 {
+		sc.e.mu.Lock()
+		delete(sc.e.budgets, sc.id)
+		sc.e.mu.Unlock()
+	}
+	b := &sc.b
+	if b.timedOut+b.skipped == 0 {
+		return nil
+	}
+	var first string
+	for p := range b.patterns {
+		if first == "" || p < first {
+			first = p
+		}
+	}
+	return &Finding{Check: CheckPatternNotChecked, Severity: SeverityWarning,
+		Message: fmt.Sprintf("pattern %q not checked: %d match(es) timed out and %d skipped after the %s regex budget of the request was spent",
+			first, b.timedOut, b.skipped, regexRequestBudget),
+		Hint: "the values were not rejected; simplify the pattern (avoid nested quantifiers, e.g. (a+)+) or make it RE2-compatible"}
 }
 
 // budget returns the calling goroutine's budget, or nil.
@@ -93,7 +129,7 @@ func (e *regexEngine) budget() *regexBudget {
 }
 
 // goroutineID parses "goroutine N [" from the runtime's stack header. It
-// is called only for backtracking (regexp2) patterns.
+// is called only when a backtracking (regexp2) pattern can run.
 func goroutineID() uint64 {
 	var buf [64]byte
 	n := runtime.Stack(buf[:], false)
@@ -125,6 +161,7 @@ func (e *regexEngine) compile(pattern string) (jsonschema.Regexp, error) {
 		return nil, err
 	}
 	re.MatchTimeout = regexMatchTimeout
+	e.backtracking.Store(true)
 	return ecmaRegexp{re: re, engine: e}, nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -35,6 +37,32 @@ paths:
                 items: {type: string, pattern: '^(?=a)(a+)+$'}
 `
 
+// catastrophicRequest is a POST /items of catastrophicBody and its operation.
+func catastrophicRequest(t *testing.T, spec *validator.Spec) (*http.Request, *validator.Operation) {
+	t.Helper()
+	req := httptest.NewRequest("POST", "/items", strings.NewReader(catastrophicBody()))
+	req.Header.Set("Content-Type", "application/json")
+	op, err := spec.Router().Find(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req, op
+}
+
+// expectNotChecked fails unless findings are one warning that the pattern
+// was not checked because the budget was spent.
+func expectNotChecked(t *testing.T, what string, findings []validator.Finding) {
+	t.Helper()
+	if len(findings) != 1 {
+		t.Fatalf("%s: %d findings, want one warning: %+v", what, len(findings), findings)
+	}
+	f := findings[0]
+	if f.Check != validator.CheckPatternNotChecked || f.Severity != validator.SeverityWarning ||
+		!strings.Contains(f.Message, "skipped after") {
+		t.Fatalf("%s: %+v, want a %s warning naming skipped matches", what, f, validator.CheckPatternNotChecked)
+	}
+}
+
 func catastrophicBody() string {
 	item := `"` + strings.Repeat("a", 40) + `!"`
 	return "[" + strings.TrimSuffix(strings.Repeat(item+",", 50), ",") + "]"
@@ -48,23 +76,8 @@ func TestRegexTimeoutIsNotCheckedNotRejected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := httptest.NewRequest("POST", "/items", strings.NewReader(catastrophicBody()))
-	req.Header.Set("Content-Type", "application/json")
-	op, err := spec.Router().Find(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	check := func(what string, findings []validator.Finding) {
-		t.Helper()
-		if len(findings) != 1 {
-			t.Fatalf("%s: %d findings, want one warning: %+v", what, len(findings), findings)
-		}
-		f := findings[0]
-		if f.Check != validator.CheckPatternNotChecked || f.Severity != validator.SeverityWarning ||
-			!strings.Contains(f.Message, "skipped after") {
-			t.Fatalf("%s: %+v, want a %s warning naming skipped matches", what, f, validator.CheckPatternNotChecked)
-		}
-	}
+	req, op := catastrophicRequest(t, spec)
+	check := func(what string, findings []validator.Finding) { t.Helper(); expectNotChecked(t, what, findings) }
 	check("request", spec.ValidateRequest(req, op))
 	resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
 		Body: io.NopCloser(bytes.NewReader([]byte(catastrophicBody())))}
@@ -80,4 +93,27 @@ func TestRegexTimeoutIsNotCheckedNotRejected(t *testing.T) {
 	if f := spec.ValidateRequest(bad, op); len(f) == 0 || f[0].Check == validator.CheckPatternNotChecked {
 		t.Fatalf("a value that fails the pattern fast must still be rejected: %+v", f)
 	}
+}
+
+// An operation whose schema the bundler leaves to the library (it reaches
+// another file) is compiled by the library inside its first validation; a
+// backtracking pattern compiled there is matched under that validation's
+// budget too, so the catastrophic items are cut short and reported, not
+// timed out one by one (10.8 s without a budget).
+func TestRegexBudgetCoversSchemasCompiledDuringValidation(t *testing.T) {
+	dir := t.TempDir()
+	const pattern = "{type: string, pattern: '^(?=a)(a+)+$'}"
+	main := strings.ReplaceAll(catastrophicSpec, "items: "+pattern, "items: {$ref: './item.yaml#/Item'}")
+	files := map[string]string{"main.yaml": main, "item.yaml": "Item: " + pattern + "\n"}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spec, err := validator.Load(filepath.Join(dir, "main.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, op := catastrophicRequest(t, spec)
+	expectNotChecked(t, "request", spec.ValidateRequest(req, op))
 }

@@ -42,6 +42,11 @@ type pathGroup struct {
 	pattern string // base path + route path, as in the spec
 	ops     map[string]*Operation
 	mux     *mux.Route
+	// slashes and prefix are what any path the template matches has: its
+	// number of '/' (a parameter matches within one segment) and its
+	// escaped literal start. Find tests them before the regular expression.
+	slashes int
+	prefix  string
 }
 
 var routeVar = regexp.MustCompile(`\{[^{}/]*\}`)
@@ -104,6 +109,8 @@ func newRouter(ops []*Operation) *Router {
 			continue
 		}
 		g.mux = mr
+		g.slashes = strings.Count(routeVar.ReplaceAllString(g.pattern, ""), "/")
+		g.prefix, _, _ = strings.Cut(tmpl, "{")
 		kept = append(kept, g)
 	}
 	rt.groups = kept
@@ -119,7 +126,12 @@ func newRouter(ops []*Operation) *Router {
 func (rt *Router) Find(r *http.Request) (*Operation, error) {
 	var first *pathGroup
 	var allowed map[string]bool
+	path := r.URL.EscapedPath()
+	slashes := strings.Count(path, "/")
 	for _, g := range rt.groups {
+		if g.slashes != slashes || !strings.HasPrefix(path, g.prefix) {
+			continue
+		}
 		if first != nil && specificity(first.pattern, g.pattern) != 0 {
 			break
 		}

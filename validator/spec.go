@@ -235,6 +235,7 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		// are validated too, not only JSON.
 		config.WithStandardBodyDecoders(),
 		config.WithRegexEngine(spec.regex.lenient),
+		config.WithRegexCache(spec.cache.segmentRegexCache()),
 		config.WithBodyDecoder("application/x-www-form-urlencoded", formArrays(content.FormDecoder())),
 		config.WithBodyDecoder("multipart/form-data", formArrays(content.MultipartDecoder())),
 		config.WithLogger(o.logger),
