@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pb33f/libopenapi"
 	"github.com/pb33f/libopenapi/index"
 	"go.yaml.in/yaml/v4"
 )
@@ -81,7 +80,7 @@ type brokenRef struct {
 
 // brokenRefs lists the $refs the index could not resolve, in file order,
 // one entry per place.
-func brokenRefs(doc libopenapi.Document, name, baseDir string) []brokenRef {
+func brokenRefs(doc openAPIDoc, name, baseDir string, pos *positions) []brokenRef {
 	rolodex := doc.GetRolodex()
 	if rolodex == nil || rolodex.GetRootIndex() == nil {
 		return nil
@@ -112,13 +111,17 @@ func brokenRefs(doc libopenapi.Document, name, baseDir string) []brokenRef {
 			if valNode == nil {
 				continue
 			}
-			key := fmt.Sprintf("%s:%d:%d", file, valNode.Line, valNode.Column)
+			line, col := valNode.Line, valNode.Column
+			if idx == root {
+				line, col = pos.file(line, col) // other files have their own positions
+			}
+			key := fmt.Sprintf("%s:%d:%d", file, line, col)
 			if seen[key] {
 				continue
 			}
 			seen[key] = true
 			out = append(out, brokenRef{
-				BrokenRef: BrokenRef{File: file, Line: valNode.Line, Column: valNode.Column, Ref: ref, Reason: refReason(ref, dir)},
+				BrokenRef: BrokenRef{File: file, Line: line, Column: col, Ref: ref, Reason: refReason(ref, dir)},
 				node:      ie.Node,
 				inRoot:    idx == root,
 				absFile:   abs,

@@ -34,14 +34,15 @@ func (e *regexEngine) lenient(pattern string) (jsonschema.Regexp, error) {
 // invalidPatternWarnings walks the document once and returns one warning
 // per schema whose `pattern` cannot be compiled, naming the schema by its
 // JSON pointer and line.
-func invalidPatternWarnings(root *yaml.Node) []string {
-	w := patternWalker{bad: map[string]string{}}
+func invalidPatternWarnings(root *yaml.Node, pos *positions) []string {
+	w := patternWalker{bad: map[string]string{}, pos: pos}
 	w.walk(docRoot(root), "", "#", 0)
 	return w.warnings
 }
 
 type patternWalker struct {
 	bad      map[string]string // pattern → compile error ("" when it compiles)
+	pos      *positions        // virtual node lines → the file's
 	warnings []string
 }
 
@@ -81,7 +82,8 @@ func (w *patternWalker) check(v *yaml.Node, ptr string) {
 	if msg == "" {
 		return
 	}
+	line, _ := w.pos.file(v.Line, v.Column)
 	w.warnings = append(w.warnings, fmt.Sprintf(
 		"schema %s (line %d): pattern %q is not a regular expression mockd can run (%s): values are not checked against it (write it in ECMA-262 syntax)",
-		ptr, v.Line, v.Value, strings.TrimSpace(msg)))
+		ptr, line, v.Value, strings.TrimSpace(msg)))
 }

@@ -6,30 +6,72 @@ import (
 	"time"
 )
 
-// Load progress: a spec that takes more than progressAfter to load reports,
-// every progressEvery, what it is doing and roughly how far it is (by phase:
-// parse, model, index, router), so a large spec does not look hung.
+// Load progress and phase timings. Every phase of a load is timed and
+// logged at debug level ("spec load phase", with its duration), so
+// `mockd serve --log-level debug` shows where a slow start goes. A load that
+// takes more than progressAfter also reports, every progressEvery, what it
+// is doing and roughly how far it is, so a large spec does not look hung.
 const (
 	progressAfter = 2 * time.Second
 	progressEvery = 2 * time.Second
 )
 
-// loadPhases are the phases of Parse, in order.
-var loadPhases = [...]string{"parsing the document", "building the OpenAPI model", "indexing operations", "building the router"}
-
-// progress logs the current load phase while a load is slow.
-type progress struct {
-	mu    sync.Mutex
-	phase int
-	start time.Time
-	done  chan struct{}
-	once  sync.Once
+// loadPhase is one phase of Parse.
+type loadPhase struct {
+	key   string // name in timings and debug logs
+	doing string // what the progress line says
+	share int    // rough share of a large load's time, in percent
 }
 
-// startProgress starts reporting on logger for the spec named file.
-// The first report comes after `after`, then one every `every`.
+// loadPhases are the phases of Parse, in order. The shares are what the
+// phases took on GitHub's and Stripe's specs, rounded (the model build is
+// most of it; see validator/loadbench_test.go).
+var loadPhases = [...]loadPhase{
+	{"convert", "converting Swagger 2.0 to OpenAPI 3.0", 5},
+	{"parse", "parsing the document", 25},
+	{"model", "indexing and building the OpenAPI model", 55},
+	{"refs", "checking $refs", 1},
+	{"patterns", "checking patterns", 4},
+	{"operations", "indexing operations", 3},
+	{"router", "building the router", 5},
+	{"validator", "setting up validation", 2},
+}
+
+// phaseIndex returns the index of the phase named key.
+func phaseIndex(key string) int {
+	for i, p := range loadPhases {
+		if p.key == key {
+			return i
+		}
+	}
+	panic("validator: unknown load phase " + key) // a programming error, caught by every test
+}
+
+// phaseTime is how long one phase of a load took.
+type phaseTime struct {
+	Phase string
+	Took  time.Duration
+}
+
+// progress times the phases of one load and reports a slow one.
+type progress struct {
+	logger *slog.Logger
+	file   string
+
+	mu       sync.Mutex
+	phase    int // index in loadPhases; -1 before the first
+	began    time.Time
+	start    time.Time
+	times    []phaseTime
+	done     chan struct{}
+	stopOnce sync.Once
+}
+
+// startProgress starts timing a load of the spec named file and reporting
+// on logger: the first report comes after `after`, then one every `every`.
 func startProgress(logger *slog.Logger, file string, after, every time.Duration) *progress {
-	p := &progress{start: time.Now(), done: make(chan struct{})}
+	now := time.Now()
+	p := &progress{logger: logger, file: file, phase: -1, began: now, start: now, done: make(chan struct{})}
 	go func() {
 		t := time.NewTimer(after)
 		defer t.Stop()
@@ -38,11 +80,7 @@ func startProgress(logger *slog.Logger, file string, after, every time.Duration)
 			case <-p.done:
 				return
 			case <-t.C:
-				p.mu.Lock()
-				phase := p.phase
-				p.mu.Unlock()
-				logger.Info("loading spec", "file", file, "doing", loadPhases[phase],
-					"percent", phase*100/len(loadPhases), "elapsed", time.Since(p.start).Round(100*time.Millisecond).String())
+				p.report()
 				t.Reset(every)
 			}
 		}
@@ -50,14 +88,53 @@ func startProgress(logger *slog.Logger, file string, after, every time.Duration)
 	return p
 }
 
-// next moves to the next phase.
-func (p *progress) next() {
+// report logs the current phase and how far the load is.
+func (p *progress) report() {
 	p.mu.Lock()
-	if p.phase < len(loadPhases)-1 {
-		p.phase++
-	}
+	phase := max(p.phase, 0)
 	p.mu.Unlock()
+	percent := 0
+	for _, ph := range loadPhases[:phase] {
+		percent += ph.share
+	}
+	p.logger.Info("loading spec", "file", p.file, "doing", loadPhases[phase].doing,
+		"percent", percent, "elapsed", time.Since(p.began).Round(100*time.Millisecond).String())
 }
 
-// stop ends the reports.
-func (p *progress) stop() { p.once.Do(func() { close(p.done) }) }
+// enter ends the current phase, if any, and starts the one named key.
+func (p *progress) enter(key string) {
+	i := phaseIndex(key)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.endLocked()
+	p.phase = i
+}
+
+// record adds a phase timed elsewhere (reading the file, in Load).
+func (p *progress) record(key string, took time.Duration) {
+	p.mu.Lock()
+	p.times = append(p.times, phaseTime{Phase: key, Took: took})
+	p.mu.Unlock()
+	p.logger.Debug("spec load phase", "file", p.file, "phase", key, "took", took)
+}
+
+func (p *progress) endLocked() {
+	if p.phase < 0 {
+		return
+	}
+	took := time.Since(p.start)
+	key := loadPhases[p.phase].key
+	p.times = append(p.times, phaseTime{Phase: key, Took: took})
+	p.logger.Debug("spec load phase", "file", p.file, "phase", key, "took", took)
+	p.start = time.Now()
+	p.phase = -1
+}
+
+// stop ends the current phase and the reports, and returns the timings.
+func (p *progress) stop() []phaseTime {
+	p.stopOnce.Do(func() { close(p.done) })
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.endLocked()
+	return append([]phaseTime(nil), p.times...)
+}

@@ -3,6 +3,7 @@ package validator
 import (
 	"bytes"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -26,20 +27,55 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// TestLoadProgress checks that a slow load reports its phase and percentage.
+// TestLoadProgress checks that a slow load reports its phase and how far it
+// is (the shares of the phases before it).
 func TestLoadProgress(t *testing.T) {
 	var out syncBuffer
 	p := startProgress(slog.New(slog.NewTextHandler(&out, nil)), "big.json", time.Millisecond, time.Millisecond)
-	p.next()
+	p.enter("parse")
+	p.enter("model")
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(out.String(), "building the OpenAPI model") && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	p.stop()
 	got := out.String()
-	for _, want := range []string{"loading spec", "file=big.json", `doing="building the OpenAPI model"`, "percent=25"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("progress output %q lacks %q", got, want)
+	want := loadPhases[0].share + loadPhases[1].share
+	for _, s := range []string{"loading spec", "file=big.json", `doing="indexing and building the OpenAPI model"`, "percent=" + strconv.Itoa(want)} {
+		if !strings.Contains(got, s) {
+			t.Errorf("progress output %q lacks %q", got, s)
 		}
+	}
+	total := 0
+	for _, ph := range loadPhases {
+		total += ph.share
+	}
+	if total != 100 {
+		t.Errorf("the phase shares add up to %d%%, want 100%%", total)
+	}
+}
+
+// TestLoadPhaseTimes: every phase of a load is timed and logged at debug
+// level, in order.
+func TestLoadPhaseTimes(t *testing.T) {
+	var out syncBuffer
+	logger := slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	spec, err := Load("../fixtures/petstore-2.0.yaml", WithLogger(logger))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ph := range spec.phases {
+		got = append(got, ph.Phase)
+		if ph.Took <= 0 {
+			t.Errorf("phase %s took %v", ph.Phase, ph.Took)
+		}
+		if !strings.Contains(out.String(), `msg="spec load phase" file=../fixtures/petstore-2.0.yaml phase=`+ph.Phase+" took=") {
+			t.Errorf("no debug line for phase %s in %s", ph.Phase, out.String())
+		}
+	}
+	want := []string{"read", "convert", "parse", "model", "refs", "patterns", "operations", "router", "validator"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("phases %v, want %v", got, want)
 	}
 }

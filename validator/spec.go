@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
-	"github.com/pb33f/libopenapi"
 	libvalidator "github.com/pb33f/libopenapi-validator"
 	"github.com/pb33f/libopenapi-validator/config"
 	"github.com/pb33f/libopenapi-validator/content"
@@ -54,6 +54,16 @@ func (e *LoadError) Error() string {
 // Unwrap returns the underlying problem.
 func (e *LoadError) Unwrap() error { return e.Err }
 
+// filePositions is a library error whose message names the file's positions
+// instead of the virtual ones of a minified document.
+type filePositions struct {
+	msg string
+	err error
+}
+
+func (e *filePositions) Error() string { return e.msg }
+func (e *filePositions) Unwrap() error { return e.err }
+
 // Option configures how a spec is loaded and validated.
 type Option func(*options)
 
@@ -64,6 +74,7 @@ type options struct {
 	strict           bool
 	lenient          bool
 	logger           *slog.Logger
+	readTime         time.Duration // how long Load took to read the file
 }
 
 // WithName sets the name used in errors when parsing bytes (Parse).
@@ -112,10 +123,13 @@ type Spec struct {
 	cache     *lazyCache
 	regex     *regexEngine              // pattern engine and per-validation regex budgets
 	vopts     *config.ValidationOptions // the library's options, for compile.go
+	pos       *positions                // virtual node positions → the file's (minified JSON), else nil
+	phases    []phaseTime               // how long each phase of the load took
 }
 
 // Load reads, parses and indexes the spec at path.
 func Load(path string, opts ...Option) (*Spec, error) {
+	began := time.Now()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, &LoadError{File: path, Err: err}
@@ -124,9 +138,13 @@ func Load(path string, opts ...Option) (*Spec, error) {
 	if err != nil {
 		abs = path
 	}
-	opts = append([]Option{WithName(path), WithBaseDir(filepath.Dir(abs))}, opts...)
+	opts = append([]Option{WithName(path), WithBaseDir(filepath.Dir(abs)), withReadTime(time.Since(began))}, opts...)
 	return Parse(data, opts...)
 }
+
+// withReadTime passes the time Load took to read the file on to Parse's
+// phase timings.
+func withReadTime(d time.Duration) Option { return func(o *options) { o.readTime = d } }
 
 // Parse parses and indexes a spec from bytes (YAML or JSON).
 func Parse(data []byte, opts ...Option) (*Spec, error) {
@@ -138,27 +156,23 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		o.logger = slog.New(slog.DiscardHandler)
 	}
 	spec := &Spec{File: o.name, logger: o.logger}
+	prog := startProgress(o.logger, o.name, progressAfter, progressEvery)
+	if o.readTime > 0 {
+		prog.record("read", o.readTime)
+	}
+	defer func() { spec.phases = prog.stop() }()
 	fail := func(err error) (*Spec, error) {
 		le := &LoadError{File: o.name, Err: err}
-		le.Line, le.Column = lineCol(err)
+		le.Line, le.Column = spec.pos.file(lineCol(err))
+		if msg := spec.pos.fileText(err.Error()); msg != err.Error() {
+			le.Err = &filePositions{msg: msg, err: err}
+		}
 		return nil, le
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return fail(errors.New("the file is empty (write an OpenAPI 3.x or Swagger 2.0 document)"))
 	}
 
-	if swagger2.IsSwagger2(data) {
-		converted, warnings, err := swagger2.Convert(data, o.name)
-		if err != nil {
-			return fail(fmt.Errorf("convert Swagger 2.0 to OpenAPI 3.0: %w", err))
-		}
-		spec.Version = "2.0"
-		spec.Warnings = append(spec.Warnings, warnings...)
-		data = converted
-	}
-
-	prog := startProgress(o.logger, o.name, progressAfter, progressEvery)
-	defer prog.stop()
 	cfg := &datamodel.DocumentConfiguration{
 		BasePath:              o.baseDir,
 		AllowFileReferences:   true,
@@ -170,12 +184,36 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	if cfg.BasePath == "" {
 		cfg.BasePath = "."
 	}
-	doc, err := libopenapi.NewDocumentWithConfiguration(data, cfg)
-	if err != nil {
-		if strings.Contains(err.Error(), "spec type not supported") {
-			return fail(fmt.Errorf("%w: the document needs a top-level 'openapi: 3.x.y' or 'swagger: \"2.0\"' key", ErrUnsupportedSpec))
+	// An OpenAPI 3 JSON document is parsed first: it is no Swagger 2.0 one
+	// (newJSONDocument says no to a document with a "swagger" key), and
+	// IsSwagger2 would read all of it once more.
+	var doc openAPIDoc
+	if jsonObject(data) {
+		prog.enter("parse")
+		if jd, pos, ok := newJSONDocument(data, cfg); ok {
+			doc, spec.pos = jd, pos
 		}
-		return fail(err)
+	}
+	if doc == nil && swagger2.IsSwagger2(data) {
+		prog.enter("convert")
+		converted, warnings, err := swagger2.Convert(data, o.name)
+		if err != nil {
+			return fail(fmt.Errorf("convert Swagger 2.0 to OpenAPI 3.0: %w", err))
+		}
+		spec.Version = "2.0"
+		spec.Warnings = append(spec.Warnings, warnings...)
+		data = converted
+	}
+
+	if doc == nil {
+		prog.enter("parse")
+		var err error
+		if doc, spec.pos, err = newDocument(data, cfg); err != nil {
+			if strings.Contains(err.Error(), "spec type not supported") {
+				return fail(fmt.Errorf("%w: the document needs a top-level 'openapi: 3.x.y' or 'swagger: \"2.0\"' key", ErrUnsupportedSpec))
+			}
+			return fail(err)
+		}
 	}
 	if spec.Version == "" {
 		spec.Version = doc.GetVersion()
@@ -183,9 +221,10 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	if !strings.HasPrefix(doc.GetVersion(), "3.") {
 		return fail(fmt.Errorf("%w: version %q is not supported (use OpenAPI 3.0, 3.1 or Swagger 2.0)", ErrUnsupportedSpec, doc.GetVersion()))
 	}
-	prog.next()
+	prog.enter("model")
 	model, err := doc.BuildV3Model()
-	if broken := brokenRefs(doc, o.name, cfg.BasePath); len(broken) > 0 {
+	prog.enter("refs")
+	if broken := brokenRefs(doc, o.name, cfg.BasePath, spec.pos); len(broken) > 0 {
 		if !o.lenient {
 			return fail(&BrokenRefsError{Refs: publicRefs(broken)})
 		}
@@ -194,9 +233,13 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 			return fail(rerr)
 		}
 		spec.Disabled = disabled
-		if doc, err = libopenapi.NewDocumentWithConfiguration(rewritten, cfg); err != nil {
+		// The re-written copy is YAML with positions of its own.
+		spec.pos = nil
+		prog.enter("parse")
+		if doc, _, err = newDocument(rewritten, cfg); err != nil {
 			return fail(fmt.Errorf("re-read the spec without its broken $refs: %w", err))
 		}
+		prog.enter("model")
 		model, err = doc.BuildV3Model()
 	}
 	if model == nil {
@@ -209,7 +252,7 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		// Circular references and unresolved optional parts still give a
 		// usable model: report them, serve the rest.
 		for _, e := range unjoin(err) {
-			msg := e.Error()
+			msg := spec.pos.fileText(e.Error())
 			if strings.Contains(msg, "infinite circular reference") {
 				msg += " (every property on the loop is required, so no finite value matches: make one optional)"
 			}
@@ -217,15 +260,17 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		}
 	}
 	spec.Model = &model.Model
+	prog.enter("patterns")
 	if info := doc.GetSpecInfo(); info != nil {
-		spec.Warnings = append(spec.Warnings, invalidPatternWarnings(info.RootNode)...)
+		spec.Warnings = append(spec.Warnings, invalidPatternWarnings(info.RootNode, spec.pos)...)
 	}
-	prog.next()
+	prog.enter("operations")
 	spec.index()
-	prog.next()
+	prog.enter("router")
 	spec.router = newRouter(spec.Operations)
 	spec.Warnings = append(spec.Warnings, spec.router.Warnings...)
 
+	prog.enter("validator")
 	spec.cache = newLazyCache()
 	spec.regex = newRegexEngine()
 	vopts := []config.Option{

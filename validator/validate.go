@@ -106,7 +106,7 @@ func (s *Spec) ValidateRequest(r *http.Request, op *Operation) []Finding {
 	if notChecked != nil {
 		findings = append(findings, *notChecked)
 	}
-	findings = append(findings, s.acceptBigIntegers(r, op, toFindings(errs, true))...)
+	findings = append(findings, s.acceptBigIntegers(r, op, toFindings(errs, true, s.pos))...)
 	return s.discriminated(findings, body, func() *base.Schema {
 		return requestSchema(op, r.Header.Get("Content-Type"))
 	})
@@ -260,7 +260,7 @@ func (s *Spec) ValidateResponse(r *http.Request, resp *http.Response, op *Operat
 		return []Finding{{Check: CheckResponse, Message: "the response could not be validated: " + err.Error(),
 			Hint: "report this spec and response to mockd; the validator library failed on them"}}
 	}
-	findings := s.discriminated(toFindings(errs, false), body, func() *base.Schema {
+	findings := s.discriminated(toFindings(errs, false, s.pos), body, func() *base.Schema {
 		return responseSchema(op, resp.StatusCode, resp.Header.Get("Content-Type"))
 	})
 	if notChecked != nil {
@@ -269,19 +269,20 @@ func (s *Spec) ValidateResponse(r *http.Request, resp *http.Response, op *Operat
 	return findings
 }
 
-func toFindings(errs []*verrors.ValidationError, request bool) []Finding {
+func toFindings(errs []*verrors.ValidationError, request bool, pos *positions) []Finding {
 	out := make([]Finding, 0, len(errs))
 	for _, e := range errs {
 		if e == nil {
 			continue
 		}
+		line, col := pos.file(e.SpecLine, e.SpecCol)
 		f := Finding{
 			Check:    checkID(e, request),
 			Name:     e.ParameterName,
 			Message:  e.Message,
 			Detail:   e.Reason,
-			SpecLine: e.SpecLine,
-			SpecCol:  e.SpecCol,
+			SpecLine: line,
+			SpecCol:  col,
 			Hint:     e.HowToFix,
 		}
 		switch f.Check {
