@@ -15,3 +15,12 @@ func RecordWaitersForTest(s *Server) int64 {
 
 // IsAdminRequestLineForTest exposes the refuse gate's decision.
 var IsAdminRequestLineForTest = isAdminRequestLine
+
+// DefaultStatusForTest exposes the status a request without preferences is
+// answered with, so the conformance test can tell which response a
+// generation failure was for.
+var DefaultStatusForTest = defaultStatus
+
+// EncodeBodyForTest exposes the body encoder, so generated requests carry
+// XML bodies as mockd writes them.
+var EncodeBodyForTest = encodeBody

@@ -16,6 +16,7 @@ import (
 
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 
+	"github.com/mockd/mockd/mockserver"
 	"github.com/mockd/mockd/schemagen"
 	"github.com/mockd/mockd/validator"
 )
@@ -269,6 +270,9 @@ func requestBody(mt string, media *v3.MediaType, gen schemagen.Options) ([]byte,
 			}
 		}
 		return []byte(form.Encode()), ct, nil
+	case strings.Contains(lower, "xml") && media != nil:
+		b, err := mockserver.EncodeBodyForTest(mt, v, media.Schema)
+		return b, ct, err
 	case strings.HasPrefix(lower, "multipart/"):
 		var buf bytes.Buffer
 		w := multipart.NewWriter(&buf)

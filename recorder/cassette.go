@@ -22,11 +22,20 @@ import (
 
 // Sentinel errors wrapped by LoadError; test them with errors.Is.
 var (
-	// ErrTruncated reports a file that ends before the cassette does
-	// (empty, or cut in the middle of a YAML construct).
+	// ErrEmpty reports a file with no content (or only blank lines and
+	// comments): nothing was ever recorded into it.
+	ErrEmpty = errors.New("file is empty")
+	// ErrTruncated reports a file that really ends early: it stops in the
+	// middle of a construct (a quoted string, a JSON object) and lacks the
+	// final newline every writer puts there.
 	ErrTruncated = errors.New("file is truncated")
-	// ErrSyntax reports a file that is not valid YAML.
+	// ErrSyntax reports a file that is not valid YAML (and, through
+	// ErrJSONSyntax, JSON that is not valid JSON).
 	ErrSyntax = errors.New("not valid YAML")
+	// ErrJSONSyntax reports a JSON file (HAR, an NDJSON line, a cassette
+	// written as JSON) that is not valid JSON; errors.Is(err, ErrSyntax)
+	// holds for it too.
+	ErrJSONSyntax error = jsonSyntaxError{}
 	// ErrNotCassette reports valid YAML that is not shaped like a cassette.
 	ErrNotCassette = errors.New("not a go-vcr cassette")
 	// ErrUnsupportedVersion reports a cassette format version other than 1 or 2.
@@ -47,14 +56,31 @@ const (
 	FormatV2 = cassette.CassetteFormatV2
 )
 
-// LoadError describes why a cassette could not be loaded. Its message names
-// the file, the 1-based line, the interaction index and the field, then says
-// how to fix the problem.
+// jsonSyntaxError is ErrJSONSyntax: its own message, and errors.Is
+// matches ErrSyntax as well.
+type jsonSyntaxError struct{}
+
+// Error implements error.
+func (jsonSyntaxError) Error() string { return "not valid JSON" }
+
+// Is makes errors.Is(ErrJSONSyntax, ErrSyntax) hold.
+func (jsonSyntaxError) Is(target error) bool { return target == ErrSyntax }
+
+// LoadError describes why a traffic file (a cassette, a HAR file, an NDJSON
+// file) could not be loaded. Its message names the format and the file, the
+// 1-based line (and column when known), the interaction index and the field,
+// then says how to fix the problem.
 type LoadError struct {
-	// File is the path (or name) the cassette was loaded from.
+	// Format names the kind of file in the message: "" or "cassette", "HAR
+	// file", "NDJSON file".
+	Format string
+	// File is the path (or name) the file was loaded from.
 	File string
 	// Line is the 1-based line of the offending YAML node, 0 when unknown.
 	Line int
+	// Column is the 1-based column (in characters) of a syntax problem, 0
+	// when unknown.
+	Column int
 	// Index is the 0-based interaction index, -1 outside the interactions list.
 	Index int
 	// Field is the dotted field path, e.g. "request.method"; empty when the
@@ -69,11 +95,20 @@ type LoadError struct {
 // Error implements error.
 func (e *LoadError) Error() string {
 	var b strings.Builder
-	b.WriteString("cassette ")
+	if e.Format == "" {
+		b.WriteString("cassette ")
+	} else {
+		b.WriteString(e.Format)
+		b.WriteString(" ")
+	}
 	b.WriteString(e.File)
 	if e.Line > 0 {
 		b.WriteString(":")
 		b.WriteString(strconv.Itoa(e.Line))
+		if e.Column > 0 {
+			b.WriteString(":")
+			b.WriteString(strconv.Itoa(e.Column))
+		}
 	}
 	if e.Index >= 0 {
 		b.WriteString(": interaction ")
@@ -144,17 +179,17 @@ func (p *parser) fail(n *yaml.Node, index int, field string, err error, hint str
 }
 
 func (p *parser) parse() (*cassette.Cassette, error) {
-	if len(bytes.TrimSpace(p.data)) == 0 {
-		return nil, &LoadError{File: p.file, Index: -1, Err: ErrTruncated,
-			Hint: "the file is empty; re-record it or restore it from version control"}
+	if len(bytes.TrimSpace(bytes.TrimPrefix(p.data, utf8BOM))) == 0 {
+		return nil, &LoadError{File: p.file, Index: -1, Err: ErrEmpty,
+			Hint: "nothing was recorded into it: check the path, record it again, or restore it from version control"}
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(p.data, &doc); err != nil {
 		return nil, p.syntaxError(err)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return nil, &LoadError{File: p.file, Index: -1, Err: ErrTruncated,
-			Hint: "the file holds no YAML document; re-record it"}
+		return nil, &LoadError{File: p.file, Index: -1, Err: ErrEmpty,
+			Hint: "it holds only comments or blank lines: check the path, record it again, or restore it from version control"}
 	}
 	root := p.deref(doc.Content[0])
 	if root == nil {
@@ -209,30 +244,6 @@ func (p *parser) parse() (*cassette.Cassette, error) {
 		c.Interactions = append(c.Interactions, it)
 	}
 	return c, nil
-}
-
-// syntaxError turns a yaml.v3 error into a LoadError with the line number.
-func (p *parser) syntaxError(err error) *LoadError {
-	msg := err.Error()
-	line := 0
-	if i := strings.Index(msg, "line "); i >= 0 {
-		rest := msg[i+len("line "):]
-		j := 0
-		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
-			j++
-		}
-		line, _ = strconv.Atoi(rest[:j])
-	}
-	lines := bytes.Count(p.data, []byte("\n"))
-	if !bytes.HasSuffix(p.data, []byte("\n")) {
-		lines++
-	}
-	if strings.Contains(msg, "end of stream") || strings.Contains(msg, "unexpected end") || (line > 0 && line >= lines && !bytes.HasSuffix(p.data, []byte("\n"))) {
-		return &LoadError{File: p.file, Line: line, Index: -1, Err: fmt.Errorf("%w: %w", ErrTruncated, err),
-			Hint: "the YAML stops mid-construct; re-record the cassette or restore it from version control"}
-	}
-	return &LoadError{File: p.file, Line: line, Index: -1, Err: fmt.Errorf("%w: %w", ErrSyntax, err),
-		Hint: "a cassette is a YAML file written by go-vcr or mockd record"}
 }
 
 // deref resolves aliases and charges the visit budget; nil means the budget

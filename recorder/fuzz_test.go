@@ -3,6 +3,7 @@ package recorder_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/mockd/mockd/recorder"
@@ -14,6 +15,8 @@ func FuzzLoadCassette(f *testing.F) {
 	f.Add([]byte(goodV2))
 	f.Add([]byte("version: 1\ninteractions:\n- request: {method: GET, url: /}\n  response: {code: 200, body: !!binary aGk=}\n"))
 	f.Add([]byte("version: 2\ninteractions: [&a {request: {method: GET, url: /}, response: {code: 200}}, *a]\n"))
+	f.Add([]byte(goodJSON))
+	f.Add([]byte(strings.ReplaceAll(goodV2, "    ", "\t")))
 	files, _ := filepath.Glob("../fixtures/cassettes/*.yaml")
 	for _, file := range files {
 		if data, err := os.ReadFile(file); err == nil {

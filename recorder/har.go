@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"bufio"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -57,98 +58,241 @@ type harNameValue struct {
 // with params but no text is encoded as a form. Content-Encoding headers are
 // dropped from responses, since HAR stores content decoded. An error from fn
 // stops the read and is returned as is; a malformed file gives a *LoadError
-// naming the entry.
+// naming the entry, and the line and column of a JSON problem when r can
+// seek (an *os.File can).
 func ReadHAR(r io.Reader, name string, fn func(index int, it *cassette.Interaction) error) error {
-	dec := json.NewDecoder(r)
-	fail := func(index int, field string, err error, hint string) error {
-		return &LoadError{File: name, Index: index, Field: field, Err: err, Hint: hint}
+	h := &harReader{dec: json.NewDecoder(r), name: name, start: -1}
+	if s, ok := r.(io.Seeker); ok {
+		if off, err := s.Seek(0, io.SeekCurrent); err == nil {
+			h.seeker, h.start = s, off
+		}
 	}
-	tok, err := dec.Token()
+	tok, err := h.dec.Token()
 	if err != nil {
-		return fail(-1, "", fmt.Errorf("%w: %w", ErrNotHAR, err), "a HAR file is a JSON object with a 'log' key")
+		if errors.Is(err, io.EOF) {
+			return h.fail(-1, "", ErrEmpty, "a HAR file is a JSON object with a 'log' key: export it again")
+		}
+		le := h.jsonFail(-1, "", err)
+		le.Err = fmt.Errorf("%w: %w", ErrNotHAR, le.Err)
+		le.Hint = "a HAR file is a JSON object with a 'log' key: check the path"
+		return le
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return fail(-1, "", ErrNotHAR, "a HAR file is a JSON object with a 'log' key")
+		return h.fail(-1, "", ErrNotHAR, "a HAR file is a JSON object with a 'log' key")
 	}
 	sawLog := false
-	for dec.More() {
-		key, err := dec.Token()
+	for h.dec.More() {
+		key, err := h.dec.Token()
 		if err != nil {
-			return fail(-1, "", fmt.Errorf("%w: %w", ErrSyntax, err), "the JSON is cut or malformed")
+			return h.jsonFail(-1, "", err)
 		}
 		if key != "log" {
 			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return fail(-1, fmt.Sprint(key), fmt.Errorf("%w: %w", ErrSyntax, err), "the JSON is cut or malformed")
+			if le := h.decode(&skip, -1, fmt.Sprint(key)); le != nil {
+				return le
 			}
 			continue
 		}
 		sawLog = true
-		if err := readHARLog(dec, name, fn); err != nil {
+		if err := h.log(fn); err != nil {
 			return err
 		}
 	}
+	if _, err := h.dec.Token(); err != nil {
+		return h.jsonFail(-1, "", err)
+	}
 	if !sawLog {
-		return fail(-1, "log", ErrNotHAR, "a HAR file is a JSON object with a 'log' key")
+		return h.fail(-1, "log", ErrNotHAR, "a HAR file is a JSON object with a 'log' key")
 	}
 	return nil
 }
 
-func readHARLog(dec *json.Decoder, name string, fn func(int, *cassette.Interaction) error) error {
-	fail := func(index int, field string, err error, hint string) error {
-		return &LoadError{File: name, Index: index, Field: field, Err: err, Hint: hint}
+// harReader decodes one HAR file and places its errors.
+type harReader struct {
+	dec    *json.Decoder
+	name   string
+	seeker io.Seeker // nil: places are byte offsets
+	start  int64     // offset of the first byte in seeker
+}
+
+func (h *harReader) fail(index int, field string, err error, hint string) error {
+	return &LoadError{Format: "HAR file", File: h.name, Index: index, Field: field, Err: err, Hint: hint}
+}
+
+// jsonFail reports a decoding error from Token at its line and column: the
+// file ending early, or a JSON syntax error.
+func (h *harReader) jsonFail(index int, field string, err error) *LoadError {
+	d := diagnoseJSON(err, -1)
+	if d.offset >= 0 {
+		d.offset++ // Token's offsets point at the offending byte itself
 	}
-	tok, err := dec.Token()
+	return h.failAt(index, field, d)
+}
+
+// decode decodes the next value into v; on failure it finds the problem's
+// place by decoding the value again on its own (the decoder's offsets are
+// relative to its buffer) and returns the error, else nil.
+func (h *harReader) decode(v any, index int, field string) *LoadError {
+	from := h.dec.InputOffset()
+	err := h.dec.Decode(v)
+	if err == nil {
+		return nil
+	}
+	d := diagnoseJSON(err, -1)
+	if d.sentinel != ErrTruncated {
+		d.offset = h.relocate(from, v)
+	}
+	return h.failAt(index, field, d)
+}
+
+// relocate decodes the value that starts after offset from (and a comma)
+// again, alone, and returns the absolute offset of its problem, or -1.
+func (h *harReader) relocate(from int64, v any) int64 {
+	r, ok := h.seeker.(io.Reader)
+	if !ok {
+		return -1
+	}
+	if _, err := h.seeker.Seek(h.start+from, io.SeekStart); err != nil {
+		return -1
+	}
+	br := bufio.NewReader(r)
+	comma := false
+	for {
+		c, err := br.ReadByte()
+		if err != nil {
+			return -1
+		}
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' || (c == ',' && !comma) {
+			comma = comma || c == ','
+			from++
+			continue
+		}
+		_ = br.UnreadByte()
+		break
+	}
+	var raw json.RawMessage
+	if err := json.NewDecoder(br).Decode(&raw); err != nil {
+		if d := diagnoseJSON(err, -1); d.offset >= 0 && d.sentinel != ErrTruncated {
+			return from + d.offset
+		}
+		return -1
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		if d := diagnoseJSONIn(err, raw); d.offset >= 0 && d.sentinel != ErrTruncated {
+			return from + d.offset
+		}
+	}
+	return -1
+}
+
+// failAt builds the LoadError of a JSON problem: the file ending early, a
+// syntax error or a value of the wrong type, at its line and column.
+func (h *harReader) failAt(index int, field string, d jsonDiagnosis) *LoadError {
+	if d.field != "" {
+		field = d.field
+	}
+	le := &LoadError{Format: "HAR file", File: h.name, Index: index, Field: field, Err: d.err()}
+	switch d.sentinel {
+	case ErrTruncated:
+		le.Hint = "the file ends before the JSON does, so it was cut short: export the HAR again"
+		d.offset = -1
+	case ErrInvalidField:
+		le.Hint = "HAR 1.2 defines each field's type (a status is a whole number, texts are strings): fix the value or export the HAR again"
+	default:
+		le.Hint = "fix the JSON at this place, or export the HAR again"
+	}
+	if d.offset >= 0 {
+		if line, col, ok := h.place(d.offset); ok {
+			le.Line, le.Column = line, col
+		} else {
+			le.Err = fmt.Errorf("%w (at byte %d)", le.Err, d.offset)
+		}
+	}
+	return le
+}
+
+// place finds the line and column of a byte offset by reading the file again
+// from the start (only on an error).
+func (h *harReader) place(off int64) (int, int, bool) {
+	if h.seeker == nil {
+		return 0, 0, false
+	}
+	if _, err := h.seeker.Seek(h.start, io.SeekStart); err != nil {
+		return 0, 0, false
+	}
+	r, ok := h.seeker.(io.Reader)
+	if !ok {
+		return 0, 0, false
+	}
+	line, col := 1, 1
+	buf := make([]byte, 32<<10)
+	for pos := int64(0); pos < off; {
+		n, err := r.Read(buf[:min(int64(len(buf)), off-pos)])
+		for _, c := range buf[:n] {
+			switch {
+			case c == '\n':
+				line, col = line+1, 1
+			case c&0xC0 != 0x80: // not a UTF-8 continuation byte: a new character
+				col++
+			}
+		}
+		pos += int64(n)
+		if err != nil {
+			break
+		}
+	}
+	return line, col, true
+}
+
+func (h *harReader) log(fn func(int, *cassette.Interaction) error) error {
+	tok, err := h.dec.Token()
 	if err != nil {
-		return fail(-1, "log", fmt.Errorf("%w: %w", ErrSyntax, err), "the JSON is cut or malformed")
+		return h.jsonFail(-1, "log", err)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return fail(-1, "log", ErrNotHAR, "'log' must be an object with 'entries'")
+		return h.fail(-1, "log", ErrNotHAR, "'log' must be an object with 'entries'")
 	}
-	for dec.More() {
-		key, err := dec.Token()
+	for h.dec.More() {
+		key, err := h.dec.Token()
 		if err != nil {
-			return fail(-1, "log", fmt.Errorf("%w: %w", ErrSyntax, err), "the JSON is cut or malformed")
+			return h.jsonFail(-1, "log", err)
 		}
 		if key != "entries" {
 			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return fail(-1, fmt.Sprintf("log.%v", key), fmt.Errorf("%w: %w", ErrSyntax, err), "the JSON is cut or malformed")
+			if le := h.decode(&skip, -1, fmt.Sprintf("log.%v", key)); le != nil {
+				return le
 			}
 			continue
 		}
-		tok, err := dec.Token()
+		tok, err := h.dec.Token()
 		if err != nil {
-			return fail(-1, "log.entries", fmt.Errorf("%w: %w", ErrSyntax, err), "the JSON is cut or malformed")
+			return h.jsonFail(-1, "log.entries", err)
 		}
 		if tok == nil {
 			continue
 		}
 		if d, ok := tok.(json.Delim); !ok || d != '[' {
-			return fail(-1, "log.entries", ErrNotHAR, "'log.entries' must be a list")
+			return h.fail(-1, "log.entries", ErrNotHAR, "'log.entries' must be a list")
 		}
-		for i := 0; dec.More(); i++ {
+		for i := 0; h.dec.More(); i++ {
 			var e harEntry
-			if err := dec.Decode(&e); err != nil {
-				if fe := jsonTypeError(err); fe != nil {
-					return fail(i, fe.field, fe.err, fe.hint)
-				}
-				return fail(i, "", fmt.Errorf("%w: %w", ErrInvalidField, err), "each entry needs request and response objects as HAR 1.2 defines them")
+			if le := h.decode(&e, i, ""); le != nil {
+				return le
 			}
 			it, err := harInteraction(&e, i)
 			if err != nil {
-				return &LoadError{File: name, Index: i, Field: fieldOf(err), Err: err, Hint: hintOf(err)}
+				return &LoadError{Format: "HAR file", File: h.name, Index: i, Field: fieldOf(err), Err: err, Hint: hintOf(err)}
 			}
 			if err := fn(i, it); err != nil {
 				return err
 			}
 		}
-		if _, err := dec.Token(); err != nil {
-			return fail(-1, "log.entries", fmt.Errorf("%w: %w", ErrTruncated, err), "the entries list is not closed; the file was probably cut")
+		if _, err := h.dec.Token(); err != nil {
+			return h.jsonFail(-1, "log.entries", err)
 		}
 	}
-	if _, err := dec.Token(); err != nil {
-		return fail(-1, "log", fmt.Errorf("%w: %w", ErrTruncated, err), "the log object is not closed; the file was probably cut")
+	if _, err := h.dec.Token(); err != nil {
+		return h.jsonFail(-1, "log", err)
 	}
 	return nil
 }
@@ -157,6 +301,7 @@ func readHARLog(dec *json.Decoder, name string, fn func(int, *cassette.Interacti
 type fieldError struct {
 	field, hint string
 	err         error
+	col         int // 1-based column in a one-line JSON text, 0 when unknown
 }
 
 // Error returns the underlying problem's message.
@@ -184,21 +329,20 @@ func hintOf(err error) string {
 func harInteraction(e *harEntry, idx int) (*cassette.Interaction, error) {
 	method := strings.TrimSpace(e.Request.Method)
 	if method == "" {
-		return nil, &fieldError{"request.method", "record the HTTP method", ErrMissingField}
+		return nil, &fieldError{field: "request.method", hint: "record the HTTP method", err: ErrMissingField}
 	}
 	if !validMethod(method) {
-		return nil, &fieldError{"request.method", fmt.Sprintf("%q is not an HTTP method token", method), ErrInvalidField}
+		return nil, &fieldError{field: "request.method", hint: fmt.Sprintf("%q is not an HTTP method token", method), err: ErrInvalidField}
 	}
 	if strings.TrimSpace(e.Request.URL) == "" {
-		return nil, &fieldError{"request.url", "record the absolute request URL", ErrMissingField}
+		return nil, &fieldError{field: "request.url", hint: "record the absolute request URL", err: ErrMissingField}
 	}
 	u, err := url.Parse(e.Request.URL)
 	if err != nil {
-		return nil, &fieldError{"request.url", "the URL must parse with net/url", fmt.Errorf("%w: %w", ErrInvalidField, err)}
+		return nil, &fieldError{field: "request.url", hint: "the URL must parse with net/url", err: fmt.Errorf("%w: %w", ErrInvalidField, err)}
 	}
 	if e.Response.Status < 100 || e.Response.Status > 999 {
-		return nil, &fieldError{"response.status", "HAR entries of aborted requests (status 0) cannot be checked; remove them",
-			fmt.Errorf("%w: %d is not an HTTP status code", ErrInvalidField, e.Response.Status)}
+		return nil, &fieldError{field: "response.status", hint: "HAR entries of aborted requests (status 0) cannot be checked; remove them", err: fmt.Errorf("%w: %d is not an HTTP status code", ErrInvalidField, e.Response.Status)}
 	}
 	reqHeaders := harHeaders(e.Request.Headers)
 	var reqBody string
@@ -208,7 +352,7 @@ func harInteraction(e *harEntry, idx int) (*cassette.Interaction, error) {
 		if pd.Encoding == "base64" {
 			b, err := base64.StdEncoding.DecodeString(pd.Text)
 			if err != nil {
-				return nil, &fieldError{"request.postData.text", "base64 text must be standard base64", fmt.Errorf("%w: %w", ErrInvalidBody, err)}
+				return nil, &fieldError{field: "request.postData.text", hint: "base64 text must be standard base64", err: fmt.Errorf("%w: %w", ErrInvalidBody, err)}
 			}
 			reqBody = string(b)
 		}
@@ -227,7 +371,7 @@ func harInteraction(e *harEntry, idx int) (*cassette.Interaction, error) {
 	if e.Response.Content.Encoding == "base64" {
 		b, err := base64.StdEncoding.DecodeString(respBody)
 		if err != nil {
-			return nil, &fieldError{"response.content.text", "base64 text must be standard base64", fmt.Errorf("%w: %w", ErrInvalidBody, err)}
+			return nil, &fieldError{field: "response.content.text", hint: "base64 text must be standard base64", err: fmt.Errorf("%w: %w", ErrInvalidBody, err)}
 		}
 		respBody = string(b)
 	}

@@ -32,6 +32,30 @@ interactions:
         duration: 5ms
 `
 
+// goodJSON is goodV2 written as JSON (valid YAML, so go-vcr reads it too).
+const goodJSON = `{
+  "version": 2,
+  "interactions": [
+    {
+      "id": 0,
+      "request": {
+        "body": "",
+        "headers": {},
+        "url": "http://example.test/a",
+        "method": "GET"
+      },
+      "response": {
+        "body": "hello",
+        "headers": {},
+        "status": "200 OK",
+        "duration": "5ms",
+        "code": 200
+      }
+    }
+  ]
+}
+`
+
 func gzipB64(s string) string {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
@@ -47,16 +71,46 @@ func TestLoadErrors(t *testing.T) {
 		is   error
 		want string
 	}{
-		{"empty", "", recorder.ErrTruncated,
-			"cassette bad.yaml: file is truncated (the file is empty; re-record it or restore it from version control)"},
+		{"empty", "", recorder.ErrEmpty,
+			"cassette bad.yaml: file is empty (nothing was recorded into it: check the path, record it again, or restore it from version control)"},
+		{"only comments", "# nothing yet\n\n", recorder.ErrEmpty,
+			"cassette bad.yaml: file is empty (it holds only comments or blank lines: check the path, record it again, or restore it from version control)"},
 		{"truncated mid-string", goodV2[:strings.Index(goodV2, "hello")] + "\"hel", recorder.ErrTruncated,
-			"cassette bad.yaml:11: file is truncated: yaml: line 11: found unexpected end of stream (the YAML stops mid-construct; re-record the cassette or restore it from version control)"},
+			"cassette bad.yaml:11: file is truncated: it ends inside the quoted string that starts on line 11 (the file was cut short: record the cassette again or restore it from version control)"},
+		{"quote never closed mid-file", strings.Replace(goodV2, "body: hello", "body: \"hello", 1), recorder.ErrSyntax,
+			`cassette bad.yaml:11: not valid YAML: the quoted string that starts on this line is never closed (close the quote; inside "..." write \" for a quote, inside '...' write '')`},
+		{"tab-indented", strings.Replace(goodV2, "      request:", "\trequest:", 1), recorder.ErrSyntax,
+			"cassette bad.yaml:5:1: not valid YAML: a tab character indents this line (YAML forbids tabs for indentation: indent with spaces)"},
+		{"tab after spaces", strings.Replace(goodV2, "        method: GET", "    \tmethod: GET", 1), recorder.ErrSyntax,
+			"cassette bad.yaml:9:5: not valid YAML: a tab character indents this line (YAML forbids tabs for indentation: indent with spaces)"},
+		{"tabs throughout", strings.ReplaceAll(goodV2, "    ", "\t"), recorder.ErrSyntax,
+			"cassette bad.yaml:4:1: not valid YAML: a tab character indents this line (YAML forbids tabs for indentation: indent with spaces)"},
+		{"mis-indented key", strings.Replace(goodV2, "        method: GET", "          method: GET", 1), recorder.ErrSyntax,
+			"cassette bad.yaml:9: not valid YAML: mapping values are not allowed in this context (a plain value contains ': ' or the line is indented too far: quote the value or fix the indentation)"},
+		{"flow list never closed", "version: 2\ninteractions: [\n  {request: {method: GET, url: /}, response: {code: 200}}\n\nfoo: bar\n", recorder.ErrSyntax,
+			"cassette bad.yaml:2: not valid YAML: did not find expected ',' or ']' (the '[' list opened on this line is not closed: add the ']' or the missing comma)"},
+		{"no final newline but not cut", strings.Replace(goodV2, "        method: GET", "          method: GET", 1)[:len(goodV2)-1], recorder.ErrSyntax,
+			"cassette bad.yaml:9: not valid YAML: mapping values are not allowed in this context (a plain value contains ': ' or the line is indented too far: quote the value or fix the indentation)"},
+		{"invalid UTF-8", "version: 2\ninteractions:\n- request: {method: GET, url: /}\n  response: {code: 200, body: \"a\xffb\"}\n", recorder.ErrSyntax,
+			"cassette bad.yaml:4:33: not valid YAML: invalid leading UTF-8 octet (the file is not UTF-8 text: convert it to UTF-8)"},
+		{"JSON cut short", goodJSON[:strings.Index(goodJSON, `"code"`)], recorder.ErrTruncated,
+			"cassette bad.yaml:17:9: file is truncated: the JSON ends before its objects and lists are closed (the file was cut short: record the cassette again or restore it from version control)"},
+		{"JSON missing a colon", strings.Replace(goodJSON, `"code": 200`, `"code" 200`, 1), recorder.ErrJSONSyntax,
+			`cassette bad.yaml:17:16: not valid JSON: invalid character '2' after object key (fix the JSON at this place; a cassette in JSON is an object {"version": 2, "interactions": [...]})`},
+		{"JSON missing a field", strings.Replace(goodJSON, "\",\n        \"method\": \"GET\"", "\"", 1), recorder.ErrMissingField,
+			"cassette bad.yaml:6: interaction 0: request.method: missing required field (record the HTTP method, e.g. 'method: GET')"},
+		{"dedented key", strings.Replace(goodV2, "        headers: {}\n        url", "       headers: {}\n        url", 1), recorder.ErrSyntax,
+			"cassette bad.yaml:7: not valid YAML: did not find expected key (this line is indented differently from the keys around it: align it with its siblings)"},
+		{"dedented list item", strings.Replace(goodV2, "      response:", "     response:", 1), recorder.ErrSyntax,
+			"cassette bad.yaml:10: not valid YAML: did not find expected '-' indicator (a list item is mis-indented: align its '-' with the other items)"},
+		{"undefined tag", "version: 2\ninteractions:\n- request: !foo!bar x\n", recorder.ErrSyntax,
+			"cassette bad.yaml:3: not valid YAML: found undefined tag handle (fix or remove the '!' tag; cassettes use only !!binary)"},
 		{"truncated before response", goodV2[:strings.Index(goodV2, "      response:")], recorder.ErrMissingField,
 			"cassette bad.yaml:4: interaction 0: response: missing required field (every interaction needs a response with at least a code)"},
 		{"truncated mid-response", goodV2[:strings.Index(goodV2, "        code: 200")-1], recorder.ErrMissingField,
 			"cassette bad.yaml:10: interaction 0: response.code: missing required field (record the HTTP status code, e.g. 'code: 200'; the file does not end with a newline, so it was probably truncated)"},
 		{"not YAML", "\x00\x01\x02 {[", recorder.ErrSyntax,
-			"cassette bad.yaml: not valid YAML: yaml: control characters are not allowed (a cassette is a YAML file written by go-vcr or mockd record)"},
+			"cassette bad.yaml:1:1: not valid YAML: control characters are not allowed (the file holds binary bytes, so it is not a text cassette: check the path; binary bodies are stored as !!binary base64)"},
 		{"YAML but not a cassette", "just some words\n", recorder.ErrNotCassette,
 			"cassette bad.yaml:1: not a go-vcr cassette (expected a mapping with 'version' and 'interactions' keys, found a scalar)"},
 		{"unknown version", "version: 3\ninteractions: []\n", recorder.ErrUnsupportedVersion,

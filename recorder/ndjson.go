@@ -78,19 +78,13 @@ func ReadNDJSON(r io.Reader, name string, fn func(line int, it *cassette.Interac
 	for line := 1; ; line++ {
 		raw, err := readLine(br)
 		if err != nil && !errors.Is(err, io.EOF) {
-			return &LoadError{File: name, Line: line, Index: index, Err: fmt.Errorf("%w: %w", ErrInvalidField, err),
+			return &LoadError{Format: "NDJSON file", File: name, Line: line, Index: index, Err: fmt.Errorf("%w: %w", ErrInvalidField, err),
 				Hint: fmt.Sprintf("a line may hold at most %d bytes", MaxNDJSONLine)}
 		}
 		if t := bytes.TrimSpace(raw); len(t) > 0 {
 			it, perr := DecodeNDJSON(t)
 			if perr != nil {
-				le := &LoadError{File: name, Line: line, Index: index, Err: perr,
-					Hint: "each line must be one JSON object with request {method, url, headers, body} and response {code, headers, body}"}
-				var fe *fieldError
-				if errors.As(perr, &fe) {
-					le.Field, le.Hint = fe.field, fe.hint
-				}
-				return le
+				return ndjsonError(name, line, index, raw, errors.Is(err, io.EOF), perr)
 			}
 			it.ID = index
 			index++
@@ -102,6 +96,31 @@ func ReadNDJSON(r io.Reader, name string, fn func(line int, it *cassette.Interac
 			return nil
 		}
 	}
+}
+
+// ndjsonError places a bad line's problem (last says raw is the file's
+// last line). Only a last line
+// without its newline that stops mid-object is called truncated.
+func ndjsonError(name string, line, index int, raw []byte, last bool, perr error) error {
+	le := &LoadError{Format: "NDJSON file", File: name, Line: line, Index: index, Err: perr,
+		Hint: "each line must be one JSON object with request {method, url, headers, body} and response {code, headers, body}"}
+	var fe *fieldError
+	if errors.As(perr, &fe) {
+		le.Field, le.Hint = fe.field, fe.hint
+		if fe.col > 0 {
+			lead := len(raw) - len(bytes.TrimLeft(raw, " \t\r\n"))
+			le.Column = utf8.RuneCount(raw[:lead]) + fe.col
+		}
+	}
+	if errors.Is(perr, ErrTruncated) {
+		if last && !bytes.HasSuffix(raw, []byte("\n")) {
+			le.Hint = "the last line stops mid-object and has no newline, so the file was cut short: drop that line or record it again"
+		} else {
+			le.Err = fmt.Errorf("%w: the JSON object on this line is not closed", ErrJSONSyntax)
+			le.Hint = "put each interaction on one line as one whole JSON object; a pretty-printed object spread over lines is not NDJSON"
+		}
+	}
+	return le
 }
 
 func readLine(br *bufio.Reader) ([]byte, error) {
@@ -123,35 +142,37 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 func DecodeNDJSON(line []byte) (*cassette.Interaction, error) {
 	var rec ndjsonRecord
 	if err := json.Unmarshal(line, &rec); err != nil {
-		if fe := jsonTypeError(err); fe != nil {
-			return nil, fe
+		d := diagnoseJSONIn(err, line)
+		_, col := position(line, int(d.offset))
+		hint := "fix the JSON at this place; each line is one JSON object with request and response"
+		if d.sentinel == ErrInvalidField {
+			hint = "fix the value's type: method, url, body and header values are strings, code is a whole number"
 		}
-		return nil, fmt.Errorf("%w: %w", ErrSyntax, err)
+		return nil, &fieldError{field: d.field, hint: hint, err: d.err(), col: col}
 	}
 	if strings.TrimSpace(rec.Request.Method) == "" {
-		return nil, &fieldError{"request.method", "record the HTTP method, e.g. \"method\":\"GET\"", ErrMissingField}
+		return nil, &fieldError{field: "request.method", hint: "record the HTTP method, e.g. \"method\":\"GET\"", err: ErrMissingField}
 	}
 	if !validMethod(rec.Request.Method) {
-		return nil, &fieldError{"request.method", fmt.Sprintf("%q is not an HTTP method token", rec.Request.Method), ErrInvalidField}
+		return nil, &fieldError{field: "request.method", hint: fmt.Sprintf("%q is not an HTTP method token", rec.Request.Method), err: ErrInvalidField}
 	}
 	if strings.TrimSpace(rec.Request.URL) == "" {
-		return nil, &fieldError{"request.url", "record the full request URL", ErrMissingField}
+		return nil, &fieldError{field: "request.url", hint: "record the full request URL", err: ErrMissingField}
 	}
 	u, err := url.Parse(rec.Request.URL)
 	if err != nil {
-		return nil, &fieldError{"request.url", "the URL must parse with net/url", fmt.Errorf("%w: %w", ErrInvalidField, err)}
+		return nil, &fieldError{field: "request.url", hint: "the URL must parse with net/url", err: fmt.Errorf("%w: %w", ErrInvalidField, err)}
 	}
 	if rec.Response.Code < 100 || rec.Response.Code > 999 {
-		return nil, &fieldError{"response.code", "record the HTTP status code, e.g. \"code\":200",
-			fmt.Errorf("%w: %d is not an HTTP status code", ErrInvalidField, rec.Response.Code)}
+		return nil, &fieldError{field: "response.code", hint: "record the HTTP status code, e.g. \"code\":200", err: fmt.Errorf("%w: %d is not an HTTP status code", ErrInvalidField, rec.Response.Code)}
 	}
 	reqBody, err := ndjsonBody(rec.Request.Body, rec.Request.BodyEncoding)
 	if err != nil {
-		return nil, &fieldError{"request.body", "body_encoding is \"base64\" (standard) or absent", err}
+		return nil, &fieldError{field: "request.body", hint: "body_encoding is \"base64\" (standard) or absent", err: err}
 	}
 	respBody, err := ndjsonBody(rec.Response.Body, rec.Response.BodyEncoding)
 	if err != nil {
-		return nil, &fieldError{"response.body", "body_encoding is \"base64\" (standard) or absent", err}
+		return nil, &fieldError{field: "response.body", hint: "body_encoding is \"base64\" (standard) or absent", err: err}
 	}
 	status := ""
 	if len(rec.Response.Status) > 0 {

@@ -224,6 +224,19 @@ var _ = Describe("Player", func() {
 		Expect(versions).To(HaveKey(recorder.FormatV1))
 		Expect(versions).To(HaveKey(recorder.FormatV2))
 	})
+
+	It("replays a cassette written as JSON, as mockd serve --cassette loads it", func() {
+		path := filepath.Join(GinkgoT().TempDir(), "api.json")
+		Expect(os.WriteFile(path, []byte(goodJSON), 0o644)).To(Succeed())
+		p, err := recorder.LoadPlayer([]string{path})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(p.Len()).To(Equal(1))
+		srv := httptest.NewServer(p)
+		defer srv.Close()
+		got := do(rawClient(), srv.URL, exchange{method: "GET", path: "/a"})
+		Expect(got.status).To(Equal(200))
+		Expect(string(got.body)).To(Equal("hello"))
+	})
 })
 
 var _ = Describe("NewRoundTripper", func() {

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
+
+	"github.com/pb33f/libopenapi/datamodel/high/base"
 )
 
 const (
@@ -79,6 +82,9 @@ func (g *generator) genArray(n *node, depth int) (any, error) {
 				v, err = gen()
 			}
 			if err != nil {
+				if i >= minI && errors.Is(err, ErrUnsatisfiable) {
+					return arr, nil // the items so far already make a valid array
+				}
 				return nil, err
 			}
 			if !n.unique || !seen[uniqueKey(v)] {
@@ -188,6 +194,7 @@ func (g *generator) requiredInfo(n *node) (hard, omit map[string]bool) {
 }
 
 func (g *generator) genObject(n *node, depth int) (any, error) {
+	n.forced = undeclaredDiscriminators(n)
 	hard, omit := g.requiredInfo(n)
 	cut := n.atCut(depth, g.maxDepth)
 	var include []string
@@ -277,6 +284,65 @@ func (g *generator) genObject(n *node, depth int) (any, error) {
 	return obj, nil
 }
 
+// undeclaredDiscriminators returns n.forced plus the value of each discriminator whose property no constituent
+// declares and no oneOf/anyOf choice set (Azure's PropertyInfo: discriminator Kind, no Kind property): OpenAPI
+// validators require the property, so it is added, naming the schema (its mapping key, else the component name).
+func undeclaredDiscriminators(n *node) map[string]any {
+	forced := n.forced
+	for _, p := range n.parts {
+		d := p.s.Discriminator
+		if d == nil || d.PropertyName == "" {
+			continue
+		}
+		if _, ok := forced[d.PropertyName]; ok || declaresProperty(n, d.PropertyName) {
+			continue
+		}
+		v, ok := discriminatorName(d, n.parts[0].path)
+		if !ok {
+			if v, ok = discriminatorName(d, p.path); !ok {
+				continue
+			}
+		}
+		cp := make(map[string]any, len(forced)+1)
+		for k, fv := range forced {
+			cp[k] = fv
+		}
+		cp[d.PropertyName] = v
+		forced = cp
+	}
+	return forced
+}
+
+// declaresProperty reports whether a constituent of n declares the property.
+func declaresProperty(n *node, name string) bool {
+	for _, p := range n.parts {
+		if p.s.Properties != nil {
+			if _, ok := p.s.Properties.Get(name); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// discriminatorName is the discriminator value of the component at path ("#/components/schemas/X"): the
+// mapping key that targets it, else X.
+func discriminatorName(d *base.Discriminator, path string) (string, bool) {
+	const prefix = "#/components/schemas/"
+	name, ok := strings.CutPrefix(path, prefix)
+	if !ok || name == "" || strings.Contains(name, "/") {
+		return "", false
+	}
+	if d.Mapping != nil {
+		for key, target := range d.Mapping.FromOldest() {
+			if target == path || target == name {
+				return key, true
+			}
+		}
+	}
+	return name, true
+}
+
 // putProperty generates and stores one property value.
 func (g *generator) putProperty(n *node, obj map[string]any, name string, required bool, depth int) error {
 	parts, ok, err := g.keySchemas(n, name)
@@ -285,7 +351,7 @@ func (g *generator) putProperty(n *node, obj map[string]any, name string, requir
 	}
 	if !ok {
 		if required {
-			return &SchemaError{Path: n.path, Keyword: "required", Line: n.line(),
+			return &SchemaError{Path: n.path, Keyword: "required", Line: n.line(), contradiction: n.types == tObj,
 				Reason: fmt.Sprintf("property %q is required but additionalProperties: false in a constituent schema forbids it; declare it in that schema's properties (with allOf in 3.1 use unevaluatedProperties instead)", name)}
 		}
 		return nil

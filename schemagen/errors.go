@@ -1,6 +1,7 @@
 package schemagen
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -16,6 +17,11 @@ const (
 	ErrUnsatisfiable sentinelError = "schemagen: no valid value can be generated"
 	// ErrInvalidOptions is returned when Options cannot be used (for example Dynamic mode without Rand).
 	ErrInvalidOptions sentinelError = "schemagen: invalid options"
+	// ErrContradiction is matched (errors.Is) by a SchemaError that proves no value exists: the schema's keywords
+	// contradict each other on every path to a value (a required property that additionalProperties: false
+	// forbids, in an object-only schema reached only through required properties), not merely that the generator
+	// gave up. It implies ErrUnsatisfiable.
+	ErrContradiction sentinelError = "schemagen: the schema contradicts itself; no value satisfies it"
 )
 
 // SchemaError describes why no value could be generated: the schema location (a JSON-pointer-like path that
@@ -31,6 +37,8 @@ type SchemaError struct {
 	Reason string
 
 	retryable bool
+	// contradiction: the error proves the schema unsatisfiable (ErrContradiction).
+	contradiction bool
 }
 
 // Error implements error.
@@ -52,3 +60,17 @@ func (e *SchemaError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrUnsatisfiable) true.
 func (e *SchemaError) Unwrap() error { return ErrUnsatisfiable }
+
+// Is makes errors.Is(err, ErrContradiction) true for a proven contradiction.
+func (e *SchemaError) Is(target error) bool { return target == ErrContradiction && e.contradiction }
+
+// withoutProof returns err with any contradiction mark removed (a value may exist on another path).
+func withoutProof(err error) error {
+	var se *SchemaError
+	if errors.As(err, &se) && se.contradiction {
+		cp := *se
+		cp.contradiction = false
+		return &cp
+	}
+	return err
+}

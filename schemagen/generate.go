@@ -1,6 +1,7 @@
 package schemagen
 
 import (
+	"errors"
 	"fmt"
 	"math/bits"
 	"strings"
@@ -100,7 +101,11 @@ func (g *generator) genNode(n *node, depth int, resolved map[*base.Schema]bool) 
 			if err != nil {
 				return nil, err
 			}
-			return g.genTyped(n, t, depth, resolved)
+			v, err := g.genTyped(n, t, depth, resolved)
+			if err != nil && n.types&^t != 0 && errors.Is(err, ErrUnsatisfiable) && !isRetryable(err) {
+				return g.otherType(n, t, depth, resolved, err)
+			}
+			return v, err
 		}
 		var v any
 		var err error
@@ -123,6 +128,27 @@ func (g *generator) genNode(n *node, depth int, resolved map[*base.Schema]bool) 
 			fmt.Sprintf("no value satisfying %s was found in %d attempts; simplify that keyword", complexKeyword(n), attempts))
 	}
 	return nil, lastErr
+}
+
+// otherType answers for a node whose chosen type t has no value (err): null when the node is nullable,
+// else a value of another declared type; a node without a declared type fails with err, no longer a proof of
+// contradiction (a value of another type would do).
+func (g *generator) otherType(n *node, t typeSet, depth int, resolved map[*base.Schema]bool, err error) (any, error) {
+	if n.types == tAll || n.hasConst || len(n.enums) > 0 {
+		return nil, withoutProof(err)
+	}
+	if n.types&tNull != 0 && t != tNull {
+		return nil, nil
+	}
+	for alt := tBool; alt <= tObj; alt <<= 1 {
+		if alt == t || n.types&alt == 0 {
+			continue
+		}
+		if v, altErr := g.genTyped(n, alt, depth, resolved); altErr == nil {
+			return v, nil
+		}
+	}
+	return nil, withoutProof(err)
 }
 
 // complexKeyword names the keyword most likely at fault when a complex node fails its check.

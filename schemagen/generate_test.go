@@ -298,3 +298,88 @@ var _ = Describe("Pattern generator", func() {
 		Entry("unicode", `^\p{Greek}{3}$`, 0, -1),
 	)
 })
+
+// forbidden is an object-only schema no value satisfies: its required property is forbidden by
+// additionalProperties: false beside an allOf (shipengine.com's `link`).
+const forbidden = "{type: object, additionalProperties: false, allOf: [{type: object, properties: {href: {type: string}}}], required: [href]}"
+
+var _ = Describe("Schemas with an unsatisfiable part", func() {
+	DescribeTable("still get a valid value when one exists",
+		func(schema string, want any) {
+			for _, mode := range []Mode{Static, Dynamic} {
+				v, err := gen("3.0.3", schema, Options{Mode: mode, Rand: rand.New(rand.NewPCG(1, 2))})
+				Expect(err).NotTo(HaveOccurred(), mode.String())
+				if want == nil {
+					Expect(v).To(BeNil(), mode.String())
+					continue
+				}
+				Expect(v).To(Equal(want), mode.String())
+			}
+		},
+		Entry("an array that may be empty", "{type: array, items: "+forbidden+"}", []any{}),
+		Entry("a nullable object", "{type: object, nullable: true, additionalProperties: false, required: [href]}", nil),
+		Entry("an optional property", "{type: object, required: [n], properties: {n: {type: integer, minimum: 3, maximum: 3}, link: "+forbidden+"}}",
+			map[string]any{"n": int64(3)}),
+	)
+
+	DescribeTable("prove the contradiction (ErrContradiction) only when no value exists",
+		func(schema string, proven bool) {
+			_, err := gen("3.0.3", schema, Options{Mode: Static})
+			Expect(errors.Is(err, ErrUnsatisfiable)).To(BeTrue())
+			Expect(errors.Is(err, ErrContradiction)).To(Equal(proven))
+		},
+		Entry("the object itself", forbidden, true),
+		Entry("through required properties", "{type: object, required: [links], properties: {links: {type: object, required: [first], properties: {first: "+forbidden+"}}}}", true),
+		Entry("an array that needs an item", "{type: array, minItems: 1, items: "+forbidden+"}", true),
+		Entry("a schema without a type (a string would do)", "{additionalProperties: false, required: [href]}", false),
+		Entry("allOf a non-nullable object: null fails that member too", "{type: object, nullable: true, allOf: ["+forbidden+"]}", true),
+		Entry("a generator limit, not a contradiction", "{type: array, minItems: 20000}", false),
+	)
+
+	It("generates another declared type when the first has no value (3.1 type lists)", func() {
+		v, err := gen("3.1.0", "{type: [object, string], additionalProperties: false, required: [x], minLength: 2}", Options{Mode: Static})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(v).To(BeAssignableToTypeOf(""))
+	})
+})
+
+var _ = Describe("A discriminator whose property no schema declares", func() {
+	// Azure's servicefabric PropertyInfo: discriminator Kind, properties Name and Value only. OpenAPI validators
+	// require the discriminator property, so it is generated, naming the schema.
+	DescribeTable("is generated with the schema's discriminator value",
+		func(components string, want map[string]any) {
+			sp := mustSchema("3.0.3", components, "Holder")
+			for _, mode := range []Mode{Static, Dynamic} {
+				v, err := GenerateProxy(sp, Options{Mode: mode, Rand: seeded(3)})
+				Expect(err).NotTo(HaveOccurred())
+				info := v.(map[string]any)["info"].(map[string]any)
+				for k, w := range want {
+					Expect(info).To(HaveKeyWithValue(k, w), mode.String())
+				}
+			}
+		},
+		Entry("the component name", `
+Holder: {type: object, required: [info], properties: {info: {$ref: '#/components/schemas/PropertyInfo'}}}
+PropertyInfo: {discriminator: {propertyName: Kind}, required: [Name], properties: {Name: {type: string}}}
+`, map[string]any{"Kind": "PropertyInfo"}),
+		Entry("its mapping key", `
+Holder: {type: object, required: [info], properties: {info: {$ref: '#/components/schemas/PropertyInfo'}}}
+PropertyInfo: {discriminator: {propertyName: Kind, mapping: {info: '#/components/schemas/PropertyInfo'}}, properties: {Name: {type: string}}}
+`, map[string]any{"Kind": "info"}),
+		Entry("the subschema that inherits it through allOf", `
+Holder: {type: object, required: [info], properties: {info: {$ref: '#/components/schemas/Cat'}}}
+Pet: {discriminator: {propertyName: petType}, properties: {name: {type: string}}}
+Cat: {allOf: [{$ref: '#/components/schemas/Pet'}, {properties: {lives: {type: integer}}}]}
+`, map[string]any{"petType": "Cat"}),
+	)
+
+	It("is not added where additionalProperties: false forbids it", func() {
+		sp := mustSchema("3.0.3", `
+Holder: {type: object, required: [info], properties: {info: {$ref: '#/components/schemas/Closed'}}}
+Closed: {discriminator: {propertyName: Kind}, additionalProperties: false, properties: {Name: {type: string}}}
+`, "Holder")
+		v, err := GenerateProxy(sp, Options{Mode: Static})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(v.(map[string]any)["info"]).NotTo(HaveKey("Kind"))
+	})
+})

@@ -3,7 +3,6 @@ package validator
 import (
 	"bytes"
 	"encoding/json"
-	"mime"
 	"regexp"
 	"slices"
 	"strconv"
@@ -165,11 +164,7 @@ func mediaSchema(content *orderedmap.Map[string, *v3.MediaType], contentType str
 	if content == nil {
 		return nil
 	}
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return nil
-	}
-	media := content.GetOrZero(mt)
+	media := content.GetOrZero(declaredMedia(content, contentType))
 	if media == nil || media.Schema == nil {
 		return nil
 	}

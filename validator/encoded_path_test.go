@@ -24,5 +24,7 @@ var _ = Describe("Routing on the escaped path", func() {
 		Entry("an ARN with %2F and %3A", "/tags/arn%3Aaws%3Asns%3Aus-east-1%3A123%3Atopic%2Fx", "/tags/{resourceArn}"),
 		Entry("an ARN with a raw ':'", "/tags/arn:aws:sns:us-east-1:123:topic", "/tags/{resourceArn}"),
 		Entry("a literal segment that needs escaping", "/caf%C3%A9/1", "/café/{id}"),
+		Entry("an OData key with its quotes and brackets as sent", "/docs('1')", "/docs('{key}')"),
+		Entry("an OData key with its quotes and brackets escaped", "/docs%28%271%27%29", "/docs('{key}')"),
 	)
 })

@@ -53,6 +53,8 @@ type Operation struct {
 	// prepared guards the one compilation of the operation's schemas
 	// (compile.go).
 	prepared sync.Once
+	// aliases caches the path items of aliasedItem (mediatypes.go).
+	aliases sync.Map
 }
 
 // Selector is a query parameter or header that, beside the path, selects an
@@ -362,24 +364,7 @@ func checkedItem(item *v3.PathItem, method string, op *v3.Operation) (*v3.PathIt
 	pi.Parameters = itemParams
 	o := *op
 	o.Parameters = opParams
-	switch method {
-	case http.MethodGet:
-		pi.Get = &o
-	case http.MethodPut:
-		pi.Put = &o
-	case http.MethodPost:
-		pi.Post = &o
-	case http.MethodDelete:
-		pi.Delete = &o
-	case http.MethodOptions:
-		pi.Options = &o
-	case http.MethodHead:
-		pi.Head = &o
-	case http.MethodPatch:
-		pi.Patch = &o
-	case http.MethodTrace:
-		pi.Trace = &o
-	}
+	setOperation(&pi, method, &o)
 	return &pi, removed
 }
 

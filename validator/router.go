@@ -124,6 +124,7 @@ func newRouter(ops []*Operation) *Router {
 // when only GET /pulls/comments exists, even beside PATCH /pulls/{number});
 // paths as specific as it (same shape, other selector) are consulted too.
 func (rt *Router) Find(r *http.Request) (*Operation, error) {
+	r = canonicalRequest(r)
 	var first *pathGroup
 	var allowed map[string]bool
 	path := r.URL.EscapedPath()
@@ -217,19 +218,88 @@ func segmentRanks(p string) []int {
 }
 
 // encodedTemplate turns a path template into a gorilla/mux template matched
-// against the escaped path: literal parts are escaped as a client sends
-// them, and each {param} matches one escaped segment.
+// against the escaped path: literal parts are in canonicalPath's spelling,
+// as requests are, and each {param} matches one escaped segment.
 func encodedTemplate(pattern string) string {
 	var b strings.Builder
 	n, last := 0, 0
 	for _, m := range routeVar.FindAllStringIndex(pattern, -1) {
-		b.WriteString((&url.URL{Path: pattern[last:m[0]]}).EscapedPath())
+		b.WriteString(canonicalPath((&url.URL{Path: pattern[last:m[0]]}).EscapedPath()))
 		n++
 		// [^/]* rather than gorilla's [^/]+: an empty segment reaches the
 		// operation, whose validation reports the missing value.
 		fmt.Fprintf(&b, "{p%d:[^/]*}", n)
 		last = m[1]
 	}
-	b.WriteString((&url.URL{Path: pattern[last:]}).EscapedPath())
+	b.WriteString(canonicalPath((&url.URL{Path: pattern[last:]}).EscapedPath()))
 	return b.String()
+}
+
+// canonicalRequest returns r, or a shallow copy of it whose URL spells the
+// path as canonicalPath does.
+func canonicalRequest(r *http.Request) *http.Request {
+	escaped := r.URL.EscapedPath()
+	cp := canonicalPath(escaped)
+	if cp == escaped {
+		return r
+	}
+	clone := *r
+	u := *r.URL
+	u.RawPath = cp
+	clone.URL = &u
+	return &clone
+}
+
+// canonicalPath spells an escaped path one way: an escape of a byte that
+// may stand for itself in a path segment (letters, digits, "-._~", the
+// sub-delimiters "!$&'()*+,;=", ":" and "@") is decoded, any other byte is
+// escaped (%XX, upper case), and %2F (a '/' inside a segment) and %25 stay
+// escaped. Routes and requests are compared in this form, so /docs('1') and
+// /docs%28%271%27%29 both reach /docs('{key}').
+func canonicalPath(p string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(p))
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c == '%' && i+2 < len(p) && isHex(p[i+1]) && isHex(p[i+2]) {
+			d := unhex(p[i+1])<<4 | unhex(p[i+2])
+			i += 2
+			if pathLiteral(d) {
+				b.WriteByte(d)
+			} else {
+				b.WriteByte('%')
+				b.WriteByte(hex[d>>4])
+				b.WriteByte(hex[d&0xF])
+			}
+			continue
+		}
+		if c == '/' || pathLiteral(c) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&0xF])
+	}
+	return b.String()
+}
+
+// pathLiteral reports a byte that may appear unescaped in a path segment
+// (RFC 3986 pchar without pct-encoded).
+func pathLiteral(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		strings.IndexByte("-._~!$&'()*+,;=:@", c) >= 0
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
 }

@@ -283,6 +283,9 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		config.WithRegexCache(spec.cache.segmentRegexCache()),
 		config.WithBodyDecoder("application/x-www-form-urlencoded", formArrays(content.FormDecoder())),
 		config.WithBodyDecoder("multipart/form-data", formArrays(content.MultipartDecoder())),
+		config.WithBodyDecoder("application/xml", xmlBodyDecoder()),
+		config.WithBodyDecoder("text/xml", xmlBodyDecoder()),
+		config.WithBodyDecoder("application/*+xml", xmlBodyDecoder()),
 		config.WithLogger(o.logger),
 	}
 	if o.formatAssertions {

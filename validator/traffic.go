@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
@@ -92,8 +93,14 @@ type TrafficError struct {
 	Err  error
 }
 
-// Error names the file and the reason.
-func (e *TrafficError) Error() string { return "traffic " + e.File + ": " + e.Err.Error() }
+// Error names the file and the reason (a reader's *recorder.LoadError
+// names the file, the format and the place itself).
+func (e *TrafficError) Error() string {
+	if le := (*recorder.LoadError)(nil); errors.As(e.Err, &le) && le.File == e.File {
+		return e.Err.Error()
+	}
+	return "traffic " + e.File + ": " + e.Err.Error()
+}
 
 // Unwrap returns the reason.
 func (e *TrafficError) Unwrap() error { return e.Err }
@@ -108,7 +115,10 @@ var (
 )
 
 // SniffTraffic tells the format of a traffic file from its first bytes
-// (content first; the extension of name only breaks ties).
+// (content first; the extension of name only breaks ties). A JSON object is
+// a HAR file when it has a "log" key, a cassette written as JSON (which is
+// valid YAML, so go-vcr reads it) when it has "interactions" or a "version"
+// of 1 or 2, and an NDJSON line when it has "request", "response" or "id".
 func SniffTraffic(head []byte, name string) TrafficKind {
 	ext := strings.ToLower(filepath.Ext(name))
 	t := bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
@@ -117,16 +127,8 @@ func SniffTraffic(head []byte, name string) TrafficKind {
 		return TrafficUnknown
 	}
 	if t[0] == '{' {
-		dec := json.NewDecoder(bytes.NewReader(t))
-		if _, err := dec.Token(); err == nil {
-			if key, err := dec.Token(); err == nil {
-				switch key {
-				case "log":
-					return TrafficHAR
-				case "request", "response", "id":
-					return TrafficNDJSON
-				}
-			}
+		if kind := sniffJSONKeys(t); kind != TrafficUnknown {
+			return kind
 		}
 		switch ext {
 		case ".har":
@@ -143,6 +145,83 @@ func SniffTraffic(head []byte, name string) TrafficKind {
 		return TrafficCassette
 	}
 	return TrafficUnknown
+}
+
+// sniffJSONKeys reads the top-level keys of the JSON object t starts with
+// (as far as t goes) and decides by the first telling one.
+func sniffJSONKeys(t []byte) TrafficKind {
+	dec := json.NewDecoder(bytes.NewReader(t))
+	if _, err := dec.Token(); err != nil {
+		return TrafficUnknown
+	}
+	for {
+		key, err := dec.Token()
+		if err != nil {
+			return TrafficUnknown
+		}
+		switch key {
+		case "log":
+			return TrafficHAR
+		case "interactions":
+			return TrafficCassette
+		case "request", "response", "id":
+			return TrafficNDJSON
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return TrafficUnknown
+		}
+		if key == "version" {
+			if n := strings.Trim(string(v), `"`); n == "1" || n == "2" {
+				return TrafficCassette
+			}
+		}
+	}
+}
+
+// topKeys lists the first top-level keys of the JSON object head starts
+// with (at most 5), for telling the user what a file holds instead.
+func topKeys(head []byte) []string {
+	dec := json.NewDecoder(bytes.NewReader(bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	var keys []string
+	for len(keys) < 5 {
+		key, err := dec.Token()
+		if err != nil {
+			break
+		}
+		k, ok := key.(string)
+		if !ok {
+			break
+		}
+		keys = append(keys, strconv.Quote(k))
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			break
+		}
+	}
+	return keys
+}
+
+// notTraffic explains why a file named as traffic is none of the formats.
+func notTraffic(head []byte) error {
+	t := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
+	const formats = "not a go-vcr cassette, HAR 1.2 or NDJSON interactions file"
+	const want = "a cassette has top-level 'version' and 'interactions', a HAR file 'log', an NDJSON line 'request' and 'response'; check the path"
+	switch {
+	case len(t) == 0:
+		return fmt.Errorf("%s: the file is empty (%s)", formats, "nothing was recorded into it; record it again or check the path")
+	case t[0] == '{':
+		if keys := topKeys(t); len(keys) > 0 {
+			return fmt.Errorf("%s: line 1: a JSON object with the keys %s (%s)", formats, strings.Join(keys, ", "), want)
+		}
+		return fmt.Errorf("%s: line 1: a JSON object without a telling key (%s)", formats, want)
+	case t[0] == '[':
+		return fmt.Errorf("%s: line 1: a JSON list (%s)", formats, want)
+	}
+	return fmt.Errorf("%s: no top-level 'interactions:' key (%s)", formats, want)
 }
 
 // ReadTraffic reads the traffic files and folders in paths (folders
@@ -280,7 +359,7 @@ func readTrafficFile(ctx context.Context, path string, named bool, fileIndex int
 	kind := SniffTraffic(head, path)
 	if kind == TrafficUnknown {
 		if named {
-			return &TrafficError{File: path, Err: errors.New("not a go-vcr cassette, HAR 1.2 or NDJSON interactions file (check the path, or the file's first bytes)")}
+			return &TrafficError{File: path, Err: notTraffic(head)}
 		}
 		return nil
 	}

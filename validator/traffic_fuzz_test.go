@@ -24,6 +24,8 @@ func FuzzReadTrafficFile(f *testing.F) {
 		}
 		f.Add(data, filepath.Ext(name))
 	}
+	f.Add([]byte(jsonCassette), ".json")
+	f.Add([]byte("version: 2\ninteractions:\n\t- request: {method: GET, url: /}\n"), ".yaml")
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte, ext string) {
 		if len(ext) > 8 || strings.Trim(ext, ".abcdefghijklmnopqrstuvwxyz") != "" {
@@ -41,7 +43,7 @@ func FuzzReadTrafficFile(f *testing.F) {
 		})
 		if err != nil {
 			var te *validator.TrafficError
-			if !asTrafficError(err, &te) || te.File != path {
+			if !asTrafficError(err, &te) || te.File != path || !strings.Contains(err.Error(), path) {
 				t.Fatalf("error does not name the file: %v", err)
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -96,7 +95,7 @@ func (s *Spec) ValidateRequest(r *http.Request, op *Operation) []Finding {
 		if body != nil {
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
-		return s.requestChecks(libraryRequest(r, op), op.checked, op.RoutePath)
+		return s.requestChecks(libraryRequest(r, op), requestForLibrary(r, op), op.RoutePath)
 	})
 	notChecked := rx.end()
 	if err != nil {
@@ -244,7 +243,7 @@ func (s *Spec) ValidateResponse(r *http.Request, resp *http.Response, op *Operat
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 		defer func() { resp.Body = io.NopCloser(bytes.NewReader(body)) }()
 	}
-	resp = declaredWildcard(resp, op)
+	item, resp := responseForLibrary(resp, op)
 	s.prepare(op) // compile first: the regex budget is for matching only
 	rx := s.regex.begin()
 	errs, err := s.guard(func() []*verrors.ValidationError {
@@ -252,7 +251,7 @@ func (s *Spec) ValidateResponse(r *http.Request, resp *http.Response, op *Operat
 		if body != nil {
 			resp.Body = io.NopCloser(bytes.NewReader(body))
 		}
-		_, errs := s.validator.GetResponseBodyValidator().ValidateResponseBodyWithPathItem(libraryRequest(r, op), resp, op.checked, op.RoutePath)
+		_, errs := s.validator.GetResponseBodyValidator().ValidateResponseBodyWithPathItem(libraryRequest(r, op), resp, item, op.RoutePath)
 		return errs
 	})
 	notChecked := rx.end()
@@ -482,44 +481,16 @@ func (c *lazyCache) Range(f func(uint64, *cache.SchemaCacheEntry) bool) {
 	c.m.Range(func(k, v any) bool { return f(k.(uint64), v.(*cache.SchemaCacheEntry)) })
 }
 
-// declaredWildcard fills a gap of libopenapi-validator, which looks up the
-// response's media type exactly: when the spec declares a range such as
-// "*/*" or "application/*" and not the concrete type, the response is
-// presented with the declared range as its Content-Type, so that its body
-// is checked against that entry instead of failing as undeclared.
-func declaredWildcard(resp *http.Response, op *Operation) *http.Response {
-	_, declared := op.ResponseFor(resp.StatusCode)
-	if declared == nil || declared.Content == nil || declared.Content.Len() == 0 {
-		return resp
-	}
-	ct := resp.Header.Get("Content-Type")
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return resp
-	}
-	if _, ok := declared.Content.Get(mt); ok {
-		return resp
-	}
-	typ, _, _ := strings.Cut(mt, "/")
-	for p := declared.Content.First(); p != nil; p = p.Next() {
-		k := strings.ToLower(p.Key())
-		if k == "*/*" || k == typ+"/*" {
-			clone := *resp
-			clone.Header = resp.Header.Clone()
-			clone.Header.Set("Content-Type", p.Key())
-			return &clone
-		}
-	}
-	return resp
-}
-
-// libraryRequest fills a gap of libopenapi-validator, which strips a server
+// libraryRequest fills two gaps of libopenapi-validator. It reads a path in
+// canonicalPath's spelling only (an escaped quote or bracket in an OData key,
+// /docs%28%271%27%29, made it fail). And it strips a server
 // base path from the request path whenever the path starts with it. When a
 // spec's paths themselves begin with the base path (server /publish/v2 and
 // path /publish/v2/events/{id}), a request for the bare path would lose its
 // first segments and fail (or panic) in the library. Such a request is given
 // to the library with the base path prefixed, which it then strips again.
 func libraryRequest(r *http.Request, op *Operation) *http.Request {
+	r = canonicalRequest(r)
 	if op.bare == nil || !op.bare.MatchString(r.URL.Path) {
 		return r
 	}
