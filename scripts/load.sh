@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # load.sh BIN SPEC — wrk load against `mockd serve` on loopback, side by side
-# with a bare net/http server returning the same bytes (issue 15's goals:
+# with a bare net/http server returning the same bytes (the goals:
 # mockd's requests/s >= 0.7x the bare server's, its p99 <= 1.5x the bare one's).
 #
 # Starts BIN serve --spec SPEC on 127.0.0.1 (--port 0), captures its answer to

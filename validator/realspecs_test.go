@@ -8,7 +8,7 @@ import (
 	"github.com/mockd/mockd/internal/testcorpus"
 )
 
-// The real specs of issue 15, as make bench-real caches them (npm tarballs
+// The large real specs, as make bench-real caches them (npm tarballs
 // in $MOCKD_CACHE/npm, extracted beside them).
 var realSpecs = []struct{ name, tarball, file string }{
 	{"github", "octokit-openapi-23.0.2.tgz", "generated/api.github.com.json"},
