@@ -1,6 +1,7 @@
 package fault_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -85,9 +86,20 @@ var _ = Describe("Listener with a refuse gate", func() {
 	}
 
 	It("serves what the gate admits, resets the rest before a byte is written, and serves all again after the window", func() {
-		before, err := net.Dial("tcp", addr) // open before the window: not affected
+		// A connection served before the window is not affected. It must be
+		// accepted first (one answered request), not merely dialled: a
+		// connection still in the accept backlog when the window opens is
+		// gated like any new one.
+		before, err := net.Dial("tcp", addr)
 		Expect(err).NotTo(HaveOccurred())
 		defer before.Close()
+		_, err = io.WriteString(before, "GET /warm HTTP/1.1\r\nHost: h\r\n\r\n")
+		Expect(err).NotTo(HaveOccurred())
+		warm, err := http.ReadResponse(bufio.NewReader(before), nil)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = io.Copy(io.Discard, warm.Body)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(warm.Body.Close()).To(Succeed())
 
 		done := make(chan error, 1)
 		go func() { done <- l.RefuseFor(context.Background(), 2*time.Second) }()
