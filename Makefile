@@ -1,6 +1,8 @@
 # mockd — two commands set everything up on a fresh machine with Go installed:
-#   make run    build mockd and serve the bundled example spec (fixtures/bookstore.yaml)
+#   make run    build mockd and contract into bin/ and serve the bundled example spec (fixtures/bookstore.yaml)
 #   make test   run every test (go vet, the tracked-files check, go test -race ./...; installs curl if missing)
+# make install puts mockd and contract where `go install` does: $(go env GOBIN),
+# or $(go env GOPATH)/bin when GOBIN is unset.
 # The other targets are for benchmarks, load runs and the compatibility suites.
 
 GO        ?= go
@@ -11,12 +13,19 @@ BIN       := bin
 CACHE     ?= $(CURDIR)/.cache
 BENCHTIME ?= 1s
 
-.PHONY: all build run test vet conformance contract-perf bench bench-real harness load fuzz clean
+.PHONY: all build install run test vet conformance contract-perf bench bench-real harness load fuzz clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN)/ ./cmd/...
+
+# Installs mockd and contract with go install and says where they are.
+install:
+	$(GO) install ./cmd/mockd ./cmd/contract
+	@dir="$$($(GO) env GOBIN)"; [ -n "$$dir" ] || dir="$$($(GO) env GOPATH | cut -d: -f1)/bin"; \
+	test -x "$$dir/mockd" && test -x "$$dir/contract" && \
+	echo "mockd and contract are installed in $$dir (put it on your PATH)"
 
 run: build
 	@echo "Try (in another terminal):"

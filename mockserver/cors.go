@@ -18,8 +18,8 @@ import (
 func CORSOrigins(origins ...string) Option {
 	return func(c *config) error {
 		for _, o := range origins {
-			if err := checkOrigin(o); err != nil {
-				return err
+			if err := CheckCORSOrigin(o); err != nil {
+				return fmt.Errorf("mockserver: %w", err)
 			}
 		}
 		c.corsOrigins = append(c.corsOrigins, origins...)
@@ -27,11 +27,13 @@ func CORSOrigins(origins ...string) Option {
 	}
 }
 
-func checkOrigin(o string) error {
+// CheckCORSOrigin reports whether o is an origin CORSOrigins accepts:
+// scheme://host[:port] with http or https, nothing else.
+func CheckCORSOrigin(o string) error {
 	u, err := url.Parse(o)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") ||
 		u.RawQuery != "" || u.User != nil {
-		return fmt.Errorf("mockserver: CORS origin %q is not an origin (fix: scheme://host[:port], e.g. http://localhost:3000; leave the list empty for *)", o)
+		return fmt.Errorf("CORS origin %q is not an origin (fix: scheme://host[:port], e.g. http://localhost:3000; leave the list empty for *)", o)
 	}
 	return nil
 }

@@ -43,15 +43,29 @@ func (r *redactionFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&r.noDefaults, "no-default-redaction", false, "do NOT redact Authorization, cookies, API keys, *token*, *secret*, *password* (dangerous)")
 }
 
-// redactor builds the redactor: defaults, flags, and the credentials the
-// spec's security schemes name.
-func (r *redactionFlags) redactor(spec *validator.Spec, logger *slog.Logger) (*redact.Redactor, error) {
-	cfg := redact.Config{
+// check validates the redaction flags before anything is loaded; a bad
+// name or path is a usage error.
+func (r *redactionFlags) check() error {
+	if _, err := redact.New(r.config()); err != nil {
+		return cli.Usagef("%s", strings.TrimPrefix(err.Error(), "redact: "))
+	}
+	return nil
+}
+
+// config is the redaction the flags ask for (without the spec's names).
+func (r *redactionFlags) config() redact.Config {
+	return redact.Config{
 		DisableDefaults: r.noDefaults,
 		Headers:         append([]string(nil), r.headers...),
 		QueryParams:     append([]string(nil), r.queries...),
 		JSONPaths:       append([]string(nil), r.jsonPaths...),
 	}
+}
+
+// redactor builds the redactor: defaults, flags, and the credentials the
+// spec's security schemes name.
+func (r *redactionFlags) redactor(spec *validator.Spec, logger *slog.Logger) (*redact.Redactor, error) {
+	cfg := r.config()
 	if spec != nil {
 		cfg.SpecNames = spec.CredentialNames()
 	}
@@ -97,6 +111,9 @@ func record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return cli.Usagef("--upstream %q: want an absolute URL such as https://api.example.com", *upstream)
 	}
 	if err := checkPort(*port); err != nil {
+		return err
+	}
+	if err := red.check(); err != nil {
 		return err
 	}
 	limits, err := limitFlags.Limits()

@@ -55,6 +55,7 @@ type serveFlags struct {
 
 	// Checked values.
 	seedValue uint64
+	origins   []string
 	missMode  mockserver.MissMode
 	limits    httpserver.Limits
 }
@@ -158,6 +159,17 @@ func (f *serveFlags) check(fs *flag.FlagSet) error {
 		return cli.Usagef("--problem-bodies %q: use %s (the spec's error responses) or %s (mockd's problem+json)",
 			f.problemBodies, mockserver.ProblemBodiesSpec, mockserver.ProblemBodiesMockd)
 	}
+	for _, o := range strings.Split(f.corsOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			if err := mockserver.CheckCORSOrigin(o); err != nil {
+				return cli.Usagef("--cors-origins: %v", err)
+			}
+			f.origins = append(f.origins, o)
+		}
+	}
+	if err := f.redaction.check(); err != nil {
+		return err
+	}
 	limits, err := f.limitFlags.Limits()
 	if err != nil {
 		return cli.Usagef("%v", err)
@@ -199,14 +211,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if f.seed != "" {
 		opts = append(opts, mockserver.Seed(f.seedValue))
 	}
-	if f.corsOrigins != "" {
-		var origins []string
-		for _, o := range strings.Split(f.corsOrigins, ",") {
-			if o = strings.TrimSpace(o); o != "" {
-				origins = append(origins, o)
-			}
-		}
-		opts = append(opts, mockserver.CORSOrigins(origins...))
+	if len(f.origins) > 0 {
+		opts = append(opts, mockserver.CORSOrigins(f.origins...))
 	}
 	if f.adminToken == "" {
 		f.adminToken = os.Getenv("MOCKD_ADMIN_TOKEN")

@@ -25,6 +25,10 @@ type marker struct {
 	File   string   // the block must equal this file of the repository
 	Save   string   // the block is written to this file and the Check commands run
 	Check  []string // with save: commands that must exit 0 with the file in place
+	// Checkout runs the block in the repository itself (it must not write
+	// there) with GOBIN set to a directory of the block, so `make install`
+	// installs nowhere else.
+	Checkout bool
 }
 
 // shellLangs are the fence languages that must carry a marker ("" is an
@@ -119,8 +123,10 @@ directives:
 			m.Save = arg
 		case "check":
 			m.Check = append(m.Check, arg)
+		case "checkout":
+			m.Checkout = true
 		default:
-			return m, fmt.Errorf("README.md:%d: unknown readme-test directive %q (known: run, skip, file, save, check, ports, before)", lineNo, word)
+			return m, fmt.Errorf("README.md:%d: unknown readme-test directive %q (known: run, skip, file, save, check, ports, before, checkout)", lineNo, word)
 		}
 	}
 	n := 0

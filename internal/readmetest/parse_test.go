@@ -133,3 +133,14 @@ func TestSaveMarker(t *testing.T) {
 		}
 	}
 }
+
+func TestParseMarkerCheckout(t *testing.T) {
+	m, err := parseMarker("<!-- readme-test: run; checkout -->", 1)
+	if err != nil || !m.Run || !m.Checkout {
+		t.Errorf("run; checkout: marker %+v, err %v", m, err)
+	}
+	blocks := []block{{Line: 3, Lang: "yaml", Marker: &marker{Save: "x.yaml", Check: []string{"true"}, Checkout: true}}}
+	if problems := markerProblems(blocks); len(problems) != 1 || !strings.Contains(problems[0], "checkout goes with run") {
+		t.Errorf("a checkout without run: problems %q", problems)
+	}
+}

@@ -24,6 +24,9 @@
 //     can show fixed ports (4010 is `make run`'s) while tests run in parallel.
 //   - before CMD: with run, a command run first whose output is not shown (a
 //     server the prose says is already running); repeatable.
+//   - checkout: with run, the block runs in the repository itself instead of
+//     a directory holding fixtures/ (so it must not write there), with GOBIN
+//     set to a directory of the block: for `make install`.
 //
 // Every fenced block tagged sh, shell, bash, console or zsh, or untagged, needs
 // a run or skip marker (or file); other languages (yaml, json, go) may have a
@@ -183,6 +186,8 @@ func markerProblems(blocks []block) []string {
 			problems = append(problems, where+": ports go with run or save")
 		case !b.Marker.Run && len(b.Marker.Before) > 0:
 			problems = append(problems, where+": before goes with run")
+		case !b.Marker.Run && b.Marker.Checkout:
+			problems = append(problems, where+": checkout goes with run")
 		}
 	}
 	return problems

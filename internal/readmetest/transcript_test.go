@@ -52,7 +52,12 @@ func runBlock(ctx context.Context, env runEnv, m *marker, steps []step, files ma
 	if err := os.MkdirAll(rt, 0o755); err != nil {
 		return nil, fmt.Errorf("readme test: %w", err)
 	}
-	if err := os.CopyFS(filepath.Join(work, "fixtures"), os.DirFS(filepath.Join(env.Root, "fixtures"))); err != nil {
+	dir, extraEnv := work, []string(nil)
+	if m.Checkout {
+		// The repository itself: `make install` there reuses the build
+		// cache of the binaries built for the test.
+		dir, extraEnv = env.Root, []string{"GOBIN=" + filepath.Join(rt, "gobin")}
+	} else if err := os.CopyFS(filepath.Join(work, "fixtures"), os.DirFS(filepath.Join(env.Root, "fixtures"))); err != nil {
 		return nil, fmt.Errorf("readme test: copying fixtures/ into the block's directory: %w", err)
 	}
 	for name, content := range files {
@@ -68,7 +73,7 @@ func runBlock(ctx context.Context, env runEnv, m *marker, steps []step, files ma
 	if err != nil {
 		return nil, err
 	}
-	scriptLog, err := runScript(ctx, env, work, rt, script)
+	scriptLog, err := runScript(ctx, env, dir, rt, script, extraEnv)
 	if err != nil {
 		return nil, err
 	}
@@ -179,9 +184,11 @@ func buildScript(rt string, cmds []command) (string, error) {
 		if pm == nil {
 			return "", fmt.Errorf("README.md:%d: a background command needs --port N so the test can wait until it listens: %s", c.Line, c.Cmd)
 		}
-		fmt.Fprintf(&b, "%s >%s 2>&1 &\nif readme_wait $! %s; then echo 0 >%s; else\n"+
+		// The capture comes first, so a redirection the README writes
+		// (`2>mockd.log`) still applies.
+		fmt.Fprintf(&b, ">%s 2>&1 %s &\nif readme_wait $! %s; then echo 0 >%s; else\n"+
 			"\techo 'readme test: it never listened on 127.0.0.1:%s' >>%s; echo 1 >%s; exit 0\nfi\n",
-			bg, out, pm[1], rc, pm[1], out, rc)
+			out, bg, pm[1], rc, pm[1], out, rc)
 	}
 	return b.String(), nil
 }
@@ -193,7 +200,7 @@ func shellQuote(s string) string {
 // runScript runs the script with bash in its own process group, with the
 // binaries first on PATH, and kills the whole group when it ends or times
 // out. It returns bash's own output (syntax errors, job notices).
-func runScript(ctx context.Context, env runEnv, work, rt, script string) (string, error) {
+func runScript(ctx context.Context, env runEnv, work, rt, script string, extraEnv []string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, blockTimeout)
 	defer cancel()
 	path := filepath.Join(rt, "script.sh")
@@ -211,6 +218,7 @@ func runScript(ctx context.Context, env runEnv, work, rt, script string) (string
 	// Loopback traffic never goes through a proxy the machine may set.
 	cmd.Env = append(os.Environ(), "PATH="+env.Bin+string(os.PathListSeparator)+os.Getenv("PATH"), "CURL_HOME="+rt,
 		"no_proxy=127.0.0.1,localhost", "NO_PROXY=127.0.0.1,localhost")
+	cmd.Env = append(cmd.Env, extraEnv...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
