@@ -235,7 +235,7 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		// are validated too, not only JSON.
 		config.WithStandardBodyDecoders(),
 		config.WithRegexEngine(spec.regex.lenient),
-		config.WithBodyDecoder("application/x-www-form-urlencoded", formArrays(content.FormDecoder())),
+		config.WithBodyDecoder("application/x-www-form-urlencoded", formArrays(formURLDecoder())),
 		config.WithBodyDecoder("multipart/form-data", formArrays(content.MultipartDecoder())),
 		config.WithBodyDecoder("application/xml", xmlBodyDecoder()),
 		config.WithBodyDecoder("text/xml", xmlBodyDecoder()),
