@@ -54,6 +54,17 @@ const (
 // The judge is mockd's own validator (libopenapi-validator with mockd's
 // fixes for media types declared with parameters, XML bodies, escaped
 // paths): a difference between it and the spec is a bug to fix in it.
+//
+// Known failures left (offset 0: 1, offset 17: 1), both spec errors no
+// answer can satisfy but not proven so by schemagen, so they count:
+// azure.com/cognitiveservices-LUIS-Authoring GET /apps/{appId}/querylogs
+// declares application/octet-stream with {type: object, format: file} (a
+// Swagger 2.0 file response converted); mockd serves the spec's CSV example
+// and a byte stream is a string to the validator. shipengine.com GET
+// /v1/connections/carriers/{carrier_name}/{carrier_id}/settings is a oneOf of
+// three schemas that each allow only {} (additionalProperties: false beside
+// allOf), so no value matches exactly one branch; mockd answers 500
+// generation-failed.
 func TestConformanceAPIsGuru(t *testing.T) {
 	if os.Getenv(conformanceEnv) == "" {
 		t.Skip("set " + conformanceEnv + "=1 to run (make conformance)")

@@ -94,16 +94,14 @@ func declared(op *validator.Operation, key string) *v3.Response {
 	return op.Response(key)
 }
 
-// hasContent reports whether resp declares at least one servable media type.
-func hasContent(resp *v3.Response) bool {
-	return resp != nil && len(contentTypes(resp.Content)) > 0
-}
-
 // reject answers a rejected request. In spec mode the first declared
-// candidate decides the status; when it declares content, that response is
-// served (with X-Mockd-Problem); otherwise p is written with that status.
-// In mockd mode the declared response for p's own status is served only
-// when it has an example.
+// candidate decides the status and that response is served as declared
+// (with X-Mockd-Problem): its body in a declared media type, or none when
+// it declares no content, never a media type the spec does not list; p is
+// written as problem+json only when no candidate is declared (mockd's own
+// body under a status the spec does not declare). In mockd mode the
+// declared response for p's own status is served only when it has an
+// example.
 func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Operation, p *Problem, cands []candidate, prefs preferences) string {
 	noteProblem(r, p)
 	if s.cfg.errors {
@@ -139,10 +137,6 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Op
 		resp := declared(op, c.key)
 		if resp == nil {
 			continue
-		}
-		if !hasContent(resp) {
-			p.Status = c.code
-			break
 		}
 		if prefs.code < 400 || prefs.code >= 500 {
 			// An example named for another status is ignored, as Prism does.

@@ -180,6 +180,36 @@ var _ = Describe("Rejected requests get the spec's own error responses", func() 
 		Expect(jsonOf(resp)).To(And(HaveKey("message"), HaveKey("documentation_url")))
 	})
 
+	It("serves a declared error response without content as declared: no body, no invented media type", func() {
+		s := newServer(mockserver.SpecBytes([]byte(`openapi: 3.0.3
+info: {title: bare errors, version: "1"}
+paths:
+  /items:
+    get:
+      security: [{key: []}]
+      parameters:
+        - {name: limit, in: query, schema: {type: integer, maximum: 10}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: array}}}}
+        '400': {description: bad request, headers: {X-Reason: {schema: {type: string, example: limit}}}}
+        '401': {description: no credentials}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+`)))
+		resp := call(s, "GET", "/items?limit=11", "", "X-Key", "k")
+		Expect(resp.StatusCode).To(Equal(400))
+		Expect(resp.Header.Get("Content-Type")).To(BeEmpty())
+		Expect(resp.Header.Get("X-Reason")).To(Equal("limit"))
+		Expect(resp.Header.Get(mockserver.ProblemHeader)).To(Equal(mockserver.ProblemInvalidRequest + "; 1 problem(s) at query.limit"))
+		Expect(bodyOf(resp)).To(BeEmpty())
+		resp = call(s, "GET", "/items", "")
+		Expect(resp.StatusCode).To(Equal(401))
+		Expect(resp.Header.Get("Content-Type")).To(BeEmpty())
+		Expect(resp.Header.Get(mockserver.ProblemHeader)).To(HavePrefix(mockserver.ProblemUnauthorized + ";"))
+		Expect(bodyOf(resp)).To(BeEmpty())
+	})
+
 	It("serves a Swagger 2.0 error response in its produces type", func() {
 		s := newServer(mockserver.SpecBytes([]byte(petstore20)))
 		resp := call(s, "GET", "/pets?limit=11", "")

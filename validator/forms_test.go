@@ -29,6 +29,11 @@ var _ = Describe("Form bodies", func() {
 		Entry("a pipe-delimited item that is not an integer", "pipes=1|x", false),
 		Entry("repeated keys (explode true)", "multi=a&multi=b", true),
 		Entry("one exploded value", "multi=a", true),
+		Entry("a ';' inside a value (the URL standard splits on '&' only)", "name=a;b", true),
+		Entry("reserved characters sent unescaped, as curl --data sends them", "name=:/?#[]@!$&'()*+,;", true),
+		Entry("an integer field typed from its text", "count=3", true),
+		Entry("an integer field that is not a number", "count=three", false),
+		Entry("a broken percent escape", "name=%zz", false),
 	)
 })
 
@@ -46,6 +51,8 @@ paths:
                 csv: {type: array, items: {type: string}}
                 pipes: {type: array, items: {type: integer}}
                 multi: {type: array, items: {type: string}}
+                name: {type: string}
+                count: {type: integer}
             encoding:
               csv: {style: form, explode: false}
               pipes: {style: pipeDelimited, explode: false}

@@ -82,6 +82,12 @@ func isRange(key string) bool {
 // the path item and the response to give the library.
 func responseForLibrary(resp *http.Response, op *Operation) (*v3.PathItem, *http.Response) {
 	status, declared := op.ResponseFor(resp.StatusCode)
+	if declared != nil && declared.Content == nil && status == "default" {
+		// The library takes a default without content for no response
+		// at all ("response code 401 does not exist"): give it an empty
+		// content map.
+		return op.aliasedItem(status, "", ""), resp
+	}
 	if declared == nil || declared.Content == nil || declared.Content.Len() == 0 {
 		return op.checked, resp
 	}
@@ -118,8 +124,9 @@ func requestForLibrary(r *http.Request, op *Operation) *v3.PathItem {
 
 // aliasedItem returns op.checked with the content of one response (status
 // key) or of the request body (requestBodyKey) also listing entry key under
-// the bare media type alias, built once per (status, key) and shared. The
-// spec's own model is not changed: what mockd serves still comes from it.
+// the bare media type alias (key "": an empty content map where there was
+// none), built once per (status, key) and shared. The spec's own model is
+// not changed: what mockd serves still comes from it.
 func (o *Operation) aliasedItem(status, key, alias string) *v3.PathItem {
 	cacheKey := status + "\x00" + key + "\x00" + alias
 	if v, ok := o.aliases.Load(cacheKey); ok {
@@ -168,10 +175,14 @@ func (o *Operation) aliasedItem(status, key, alias string) *v3.PathItem {
 	return v.(*v3.PathItem)
 }
 
-// withAlias copies content with alias → content[key] in front.
+// withAlias copies content with alias → content[key] in front (content may
+// be nil; key "" adds nothing).
 func withAlias(content *orderedmap.Map[string, *v3.MediaType], key, alias string) *orderedmap.Map[string, *v3.MediaType] {
 	out := orderedmap.New[string, *v3.MediaType]()
-	if media, ok := content.Get(key); ok {
+	if content == nil {
+		return out
+	}
+	if media, ok := content.Get(key); ok && key != "" {
 		out.Set(alias, media)
 	}
 	for p := content.First(); p != nil; p = p.Next() {

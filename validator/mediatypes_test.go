@@ -58,6 +58,16 @@ var _ = Describe("Media types declared with parameters or in other letter case",
 		Expect(got).To(ContainElement(ContainSubstring("request body")))
 	})
 
+	It("takes any status under a default without content as declared", func() {
+		for _, status := range []int{204, 401, 500} {
+			req := httptest.NewRequest("DELETE", "/anything", nil)
+			op, err := spec.Router().Find(req)
+			Expect(err).NotTo(HaveOccurred())
+			resp := &http.Response{StatusCode: status, Header: http.Header{}, Body: http.NoBody, Request: req}
+			Expect(spec.ValidateResponse(req, resp, op)).To(BeEmpty(), "status %d", status)
+		}
+	})
+
 	It("matches a declared type in other letter case", func() {
 		Expect(exchange("GET", "/upper", "", "", 200, "application/json", `[1,2]`)).To(BeEmpty())
 		Expect(messages(exchange("GET", "/upper", "", "", 200, "application/json", `["x"]`))).To(ContainElement(ContainSubstring("failed to validate")))

@@ -258,6 +258,13 @@ func canonicalRequest(r *http.Request) *http.Request {
 // /docs%28%271%27%29 both reach /docs('{key}').
 func canonicalPath(p string) string {
 	const hex = "0123456789ABCDEF"
+	plain := true
+	for i := 0; i < len(p) && plain; i++ {
+		plain = p[i] == '/' || pathLiteral(p[i])
+	}
+	if plain {
+		return p // nothing escaped, nothing to escape: the common case costs no allocation
+	}
 	var b strings.Builder
 	b.Grow(len(p))
 	for i := 0; i < len(p); i++ {

@@ -281,7 +281,7 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		config.WithStandardBodyDecoders(),
 		config.WithRegexEngine(spec.regex.lenient),
 		config.WithRegexCache(spec.cache.segmentRegexCache()),
-		config.WithBodyDecoder("application/x-www-form-urlencoded", formArrays(content.FormDecoder())),
+		config.WithBodyDecoder("application/x-www-form-urlencoded", formArrays(formURLDecoder())),
 		config.WithBodyDecoder("multipart/form-data", formArrays(content.MultipartDecoder())),
 		config.WithBodyDecoder("application/xml", xmlBodyDecoder()),
 		config.WithBodyDecoder("text/xml", xmlBodyDecoder()),
