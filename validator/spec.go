@@ -221,13 +221,17 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	if !strings.HasPrefix(doc.GetVersion(), "3.") {
 		return fail(fmt.Errorf("%w: version %q is not supported (use OpenAPI 3.0, 3.1 or Swagger 2.0)", ErrUnsupportedSpec, doc.GetVersion()))
 	}
+	// The pattern check only reads the document's nodes: it runs on the
+	// other core while libopenapi builds the model.
 	prog.enter("model")
+	patterns := startPatternCheck(doc, spec.pos)
 	model, err := doc.BuildV3Model()
 	prog.enter("refs")
 	if broken := brokenRefs(doc, o.name, cfg.BasePath, spec.pos); len(broken) > 0 {
 		if !o.lenient {
 			return fail(&BrokenRefsError{Refs: publicRefs(broken)})
 		}
+		patterns() // disableBroken rewrites the nodes it reads
 		rewritten, disabled, rerr := disableBroken(doc.GetSpecInfo().RootNode, broken, cfg.BasePath)
 		if rerr != nil {
 			return fail(rerr)
@@ -240,6 +244,7 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 			return fail(fmt.Errorf("re-read the spec without its broken $refs: %w", err))
 		}
 		prog.enter("model")
+		patterns = startPatternCheck(doc, nil)
 		model, err = doc.BuildV3Model()
 	}
 	if model == nil {
@@ -261,16 +266,8 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	}
 	spec.Model = &model.Model
 	prog.enter("patterns")
-	if info := doc.GetSpecInfo(); info != nil {
-		spec.Warnings = append(spec.Warnings, invalidPatternWarnings(info.RootNode, spec.pos)...)
-	}
-	prog.enter("operations")
-	spec.index()
-	prog.enter("router")
-	spec.router = newRouter(spec.Operations)
-	spec.Warnings = append(spec.Warnings, spec.router.Warnings...)
+	spec.Warnings = append(spec.Warnings, patterns()...)
 
-	prog.enter("validator")
 	spec.cache = newLazyCache()
 	spec.regex = newRegexEngine()
 	vopts := []config.Option{
@@ -291,9 +288,37 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		vopts = append(vopts, config.WithStrictMode())
 	}
 	spec.vopts = config.NewValidationOptions(vopts...)
-	spec.validator = libvalidator.NewValidatorFromV3Model(spec.Model, vopts...)
+	// The library's validator (it walks every operation's schemas) is
+	// built on the other core while the operations are indexed and routed:
+	// both only read the model.
+	built := make(chan libvalidator.Validator, 1)
+	go func() { built <- libvalidator.NewValidatorFromV3Model(spec.Model, vopts...) }()
+	prog.enter("operations")
+	spec.index()
+	prog.enter("router")
+	spec.router = newRouter(spec.Operations)
+	spec.Warnings = append(spec.Warnings, spec.router.Warnings...)
+	prog.enter("validator")
+	spec.validator = <-built
 	spec.cache.warmed()
 	return spec, nil
+}
+
+// startPatternCheck looks for patterns no engine runs (invalidPatternWarnings)
+// in the background and returns a function that waits for the warnings.
+func startPatternCheck(doc openAPIDoc, pos *positions) func() []string {
+	info := doc.GetSpecInfo()
+	if info == nil || info.RootNode == nil {
+		return func() []string { return nil }
+	}
+	found := make(chan []string, 1)
+	go func() { found <- invalidPatternWarnings(info.RootNode, pos) }()
+	var once sync.Once
+	var warnings []string
+	return func() []string {
+		once.Do(func() { warnings = <-found })
+		return warnings
+	}
 }
 
 // Operation returns the operation with the given operationId (or the
