@@ -180,6 +180,11 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		// The library logs what it reports again as errors: keep its
 		// lines out of the user's way (debug level).
 		Logger: slog.New(debugOnly{o.logger.Handler()}),
+		// The index's lists of descriptions, summaries, enums and
+		// objects with properties, and the JSONPaths of inline schema
+		// references, are for linters; nothing here reads them, and
+		// collecting them is a fifth of the model build.
+		SkipMetadataCollection: true,
 	}
 	if cfg.BasePath == "" {
 		cfg.BasePath = "."
