@@ -49,7 +49,9 @@ func jsonNodes(data []byte) (doc *yaml.Node, pos *positions, lines int, err erro
 	if !utf8.Valid(data) {
 		return nil, nil, 0, errNotFastJSON
 	}
-	p := &jsonParser{data: data, line: 1, col: 1, tags: map[string]string{}}
+	// One copy of the document backs every string without escapes, instead
+	// of an allocation per string.
+	p := &jsonParser{data: data, text: string(data), line: 1, col: 1, tags: map[string]string{}}
 	p.skipSpace()
 	if p.i >= len(data) || data[p.i] != '{' {
 		return nil, nil, 0, errNotFastJSON
@@ -75,7 +77,8 @@ func jsonNodes(data []byte) (doc *yaml.Node, pos *positions, lines int, err erro
 // jsonParser is the state of one jsonNodes call.
 type jsonParser struct {
 	data []byte
-	i    int // read offset
+	text string // data as a string
+	i    int    // read offset
 
 	line       int // current line, 1-based
 	lineStart  int // offset of the current line's first byte
@@ -297,7 +300,7 @@ func (p *jsonParser) number() (string, error) {
 			return "", errNotFastJSON
 		}
 	}
-	return string(d[p.i:j]), nil
+	return p.text[p.i:j], nil
 }
 
 // numberTag returns the tag YAML resolves a number literal to (!!int,
@@ -326,7 +329,7 @@ func (p *jsonParser) str() (*yaml.Node, error) {
 	for j < len(d) {
 		c := d[j]
 		if c == '"' {
-			n.Value = string(d[start:j])
+			n.Value = p.text[start:j]
 			p.i = j + 1
 			return n, nil
 		}

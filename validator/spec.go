@@ -180,6 +180,11 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		// The library logs what it reports again as errors: keep its
 		// lines out of the user's way (debug level).
 		Logger: slog.New(debugOnly{o.logger.Handler()}),
+		// The index's lists of descriptions, summaries, enums and
+		// objects with properties, and the JSONPaths of inline schema
+		// references, are for linters; nothing here reads them, and
+		// collecting them is a fifth of the model build.
+		SkipMetadataCollection: true,
 	}
 	if cfg.BasePath == "" {
 		cfg.BasePath = "."
@@ -221,13 +226,17 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	if !strings.HasPrefix(doc.GetVersion(), "3.") {
 		return fail(fmt.Errorf("%w: version %q is not supported (use OpenAPI 3.0, 3.1 or Swagger 2.0)", ErrUnsupportedSpec, doc.GetVersion()))
 	}
+	// The pattern check only reads the document's nodes: it runs on the
+	// other core while libopenapi builds the model.
 	prog.enter("model")
+	patterns := startPatternCheck(doc, spec.pos)
 	model, err := doc.BuildV3Model()
 	prog.enter("refs")
 	if broken := brokenRefs(doc, o.name, cfg.BasePath, spec.pos); len(broken) > 0 {
 		if !o.lenient {
 			return fail(&BrokenRefsError{Refs: publicRefs(broken)})
 		}
+		patterns() // disableBroken rewrites the nodes it reads
 		rewritten, disabled, rerr := disableBroken(doc.GetSpecInfo().RootNode, broken, cfg.BasePath)
 		if rerr != nil {
 			return fail(rerr)
@@ -240,6 +249,7 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 			return fail(fmt.Errorf("re-read the spec without its broken $refs: %w", err))
 		}
 		prog.enter("model")
+		patterns = startPatternCheck(doc, nil)
 		model, err = doc.BuildV3Model()
 	}
 	if model == nil {
@@ -261,16 +271,8 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	}
 	spec.Model = &model.Model
 	prog.enter("patterns")
-	if info := doc.GetSpecInfo(); info != nil {
-		spec.Warnings = append(spec.Warnings, invalidPatternWarnings(info.RootNode, spec.pos)...)
-	}
-	prog.enter("operations")
-	spec.index()
-	prog.enter("router")
-	spec.router = newRouter(spec.Operations)
-	spec.Warnings = append(spec.Warnings, spec.router.Warnings...)
+	spec.Warnings = append(spec.Warnings, patterns()...)
 
-	prog.enter("validator")
 	spec.cache = newLazyCache()
 	spec.regex = newRegexEngine()
 	vopts := []config.Option{
@@ -295,9 +297,41 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		vopts = append(vopts, config.WithStrictMode())
 	}
 	spec.vopts = config.NewValidationOptions(vopts...)
-	spec.validator = libvalidator.NewValidatorFromV3Model(spec.Model, vopts...)
+	prog.enter("operations")
+	spec.index()
+	prog.enter("router")
+	spec.router = newRouter(spec.Operations)
+	spec.Warnings = append(spec.Warnings, spec.router.Warnings...)
+	prog.enter("validator")
+	// The library's validator is given the document without its paths.
+	// mockd routes requests itself and hands the library each operation's
+	// path item (the …WithPathItem calls), so the library's router and
+	// path tree would never be used, and with paths the library walks every
+	// operation's schemas when it is built, building and hashing each one
+	// (half a second on GitHub's spec, more on Stripe's). Servers,
+	// components and security stay: validation reads them.
+	routeless := *spec.Model
+	routeless.Paths = nil
+	spec.validator = libvalidator.NewValidatorFromV3Model(&routeless, vopts...)
 	spec.cache.warmed()
 	return spec, nil
+}
+
+// startPatternCheck looks for patterns no engine runs (invalidPatternWarnings)
+// in the background and returns a function that waits for the warnings.
+func startPatternCheck(doc openAPIDoc, pos *positions) func() []string {
+	info := doc.GetSpecInfo()
+	if info == nil || info.RootNode == nil {
+		return func() []string { return nil }
+	}
+	found := make(chan []string, 1)
+	go func() { found <- invalidPatternWarnings(info.RootNode, pos) }()
+	var once sync.Once
+	var warnings []string
+	return func() []string {
+		once.Do(func() { warnings = <-found })
+		return warnings
+	}
 }
 
 // Operation returns the operation with the given operationId (or the

@@ -405,7 +405,8 @@ func pointer(segments []string) string {
 // it here. Start-up then costs only the parse.
 type lazyCache struct {
 	warming   atomic.Bool
-	exclusive atomic.Bool // the caller holds Spec.mu for writing: misses may compile
+	warmLoads atomic.Int64 // look-ups while warming (the library walking schemas at set-up)
+	exclusive atomic.Bool  // the caller holds Spec.mu for writing: misses may compile
 	m         sync.Map
 	regexes   segmentRegexes
 }
@@ -460,6 +461,7 @@ func (c *lazyCache) Load(key uint64) (*cache.SchemaCacheEntry, bool) {
 		return v.(*cache.SchemaCacheEntry), true
 	}
 	if c.warming.Load() {
+		c.warmLoads.Add(1)
 		return nil, true
 	}
 	if !c.exclusive.Load() {

@@ -234,6 +234,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		opts = append(opts, mockserver.WithSpec(spec))
 	}
+	specLoaded := time.Since(start)
 	redactor, err := f.redaction.redactor(spec, logger)
 	if err != nil {
 		return err
@@ -282,6 +283,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The spec's own phases are logged by validator.Load.
+	logger.Debug("start-up phase", "phase", "server", "took", loaded-specLoaded)
+	logger.Debug("start-up phase", "phase", "listen", "took", time.Since(start)-loaded)
 	printBanner(stdout, f, spec, srv, in, loaded)
 	reportStartupWarnings(logger, spec, srv)
 	base := in.URL

@@ -83,6 +83,21 @@ var _ = Describe("start-up with a spec that has problems", func() {
 	})
 })
 
+var _ = Describe("start-up timings", func() {
+	It("logs how long each phase took at debug level, spec load phases first", func() {
+		inst := startRun("--spec", "../../fixtures/bookstore.yaml", "--port", "0", "--log-level", "debug")
+		Eventually(func() string { return string(inst.errOut.Contents()) }).Should(ContainSubstring(`phase=listen`))
+		errOut := string(inst.errOut.Contents())
+		var phases []string
+		for _, line := range strings.Split(errOut, "\n") {
+			if _, rest, ok := strings.Cut(line, " phase="); ok && strings.Contains(line, "took=") {
+				phases = append(phases, strings.Fields(rest)[0])
+			}
+		}
+		Expect(phases).To(Equal([]string{"read", "parse", "model", "refs", "patterns", "operations", "router", "validator", "server", "listen"}), errOut)
+	})
+})
+
 // manyInvalidExamples has three responses whose example breaks its schema,
 // one of them a default response.
 const manyInvalidExamples = `
