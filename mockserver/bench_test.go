@@ -111,3 +111,15 @@ func BenchmarkServePost(b *testing.B) {
 			headers: []string{"Content-Type", "application/json", "Authorization", "Bearer t"}, status: 201},
 	)
 }
+
+// BenchmarkServeClientHeaders serves examples to a request with the headers
+// a real client sends (Accept, User-Agent, Accept-Encoding, a bearer token,
+// a request id): negotiation, and the journal's header redaction.
+func BenchmarkServeClientHeaders(b *testing.B) {
+	client := []string{"Accept", "application/json", "User-Agent", "example-client/1.4 (go1.26; linux)",
+		"Accept-Encoding", "gzip", "Authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig", "X-Request-Id", "8e0b0a1c-2f4d-4e55-9a1b-6c7d8e9f0a1b"}
+	runBench(b,
+		benchCase{name: "featured", method: "GET", target: "/books/featured", headers: client, status: 200},
+		benchCase{name: "book", method: "GET", target: "/books/3f6d1c2e-8a4b-4c1d-9e2f-1a2b3c4d5e6f", headers: client, status: 200},
+	)
+}

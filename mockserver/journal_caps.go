@@ -42,15 +42,18 @@ func capHeaders(e *Entry) bool {
 	if len(e.Headers) == 0 {
 		return false
 	}
-	total := 0
-	names := make([]string, 0, len(e.Headers))
+	total, over := 0, false
 	for k, v := range e.Headers {
 		total += len(k) + len(v)
-		names = append(names, k)
+		over = over || len(k) > MaxEntryHeaderName || len(v) > MaxEntryHeaderValue
 	}
 	e.HeaderBytes = total
-	if total <= MaxEntryHeaders && len(names) > 0 && !anyOver(e.Headers) {
+	if total <= MaxEntryHeaders && !over {
 		return false
+	}
+	names := make([]string, 0, len(e.Headers))
+	for k := range e.Headers {
+		names = append(names, k)
 	}
 	sort.Strings(names)
 	out := make(map[string]string, len(names))
@@ -68,15 +71,6 @@ func capHeaders(e *Entry) bool {
 	}
 	e.Headers = out
 	return cut
-}
-
-func anyOver(h map[string]string) bool {
-	for k, v := range h {
-		if len(k) > MaxEntryHeaderName || len(v) > MaxEntryHeaderValue {
-			return true
-		}
-	}
-	return false
 }
 
 // capString keeps at most max bytes of s (cut on a UTF-8 boundary) followed

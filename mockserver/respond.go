@@ -81,7 +81,7 @@ func (s *Server) serveOperation(w http.ResponseWriter, r *http.Request, op *vali
 	case prefs.key == "default":
 		code = defaultPreferStatus(op)
 	case code == 0:
-		code = defaultStatus(op)
+		code = s.defaultStatus(op)
 	}
 	return s.respondWith(w, r, op, code, prefs)
 }
@@ -267,7 +267,7 @@ func (s *Server) render(op *validator.Operation, sel selection, example string, 
 	mode := schemagen.Static
 	if dynamic {
 		mode = schemagen.Dynamic
-		n := s.counters[op].Add(1)
+		n := s.ops[op].dynamic.Add(1)
 		h := fnv.New64a()
 		_, _ = io.WriteString(h, op.ID)
 		_, _ = io.WriteString(h, "\x00"+sel.key+"\x00"+sel.mediaType)

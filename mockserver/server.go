@@ -155,8 +155,8 @@ type Server struct {
 	exampleOK sync.Map // renderKey → bool
 	// exampleWarnings holds the last CheckExamples result (for health).
 	exampleWarnings atomic.Pointer[[]string]
-	// counters number the requests per operation for dynamic bodies.
-	counters    map[*validator.Operation]*atomic.Uint64
+	// ops holds what is kept per operation (see opState).
+	ops         map[*validator.Operation]*opState
 	faults      *fault.Engine
 	journal     *Journal
 	missHandler http.Handler
@@ -199,10 +199,10 @@ func New(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, spec: spec, counters: map[*validator.Operation]*atomic.Uint64{}}
+	s := &Server{cfg: cfg, spec: spec, ops: map[*validator.Operation]*opState{}}
 	if spec != nil {
 		for _, op := range spec.Operations {
-			s.counters[op] = new(atomic.Uint64)
+			s.ops[op] = &opState{status: defaultStatus(op)}
 		}
 		s.router = spec.Router()
 	}
@@ -236,6 +236,20 @@ func New(opts ...Option) (*Server, error) {
 	return s, nil
 }
 
+// opState is what the server keeps per operation.
+type opState struct {
+	dynamic atomic.Uint64 // numbers the requests for dynamic bodies
+	status  int           // defaultStatus, worked out once
+}
+
+// defaultStatus is the operation's default status (see the function).
+func (s *Server) defaultStatus(op *validator.Operation) int {
+	if st, ok := s.ops[op]; ok {
+		return st.status
+	}
+	return defaultStatus(op)
+}
+
 // Faults returns the fault engine (rules can be changed while serving).
 func (s *Server) Faults() *fault.Engine { return s.faults }
 
@@ -257,8 +271,8 @@ func (s *Server) Reset() {
 	}
 	s.faults.Reset()
 	s.journal.Clear()
-	for _, c := range s.counters {
-		c.Store(0)
+	for _, st := range s.ops {
+		st.dynamic.Store(0)
 	}
 }
 

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // specTree is the spec document as YAML nodes: it turns JSON pointers into
@@ -12,6 +12,18 @@ import (
 // writeOnly) in the words of the file, $refs included.
 type specTree struct {
 	root *yaml.Node
+	// read, when set, runs a look-up while no schema compiles: the tree
+	// is then the model's own document (see Spec.Read).
+	read func(func())
+}
+
+// under runs f under t.read, if any.
+func (t *specTree) under(f func()) {
+	if t.read == nil {
+		f()
+		return
+	}
+	t.read(f)
 }
 
 // maxRefHops bounds $ref chains followed while resolving one pointer.
@@ -144,11 +156,12 @@ func (t *specTree) locate(pointer string) (line, col int) {
 	if t == nil {
 		return 0, 0
 	}
-	_, key, _ := t.walk(t.root, splitPointer(pointer), 0)
-	if key == nil {
-		return 0, 0
-	}
-	return key.Line, key.Column
+	t.under(func() {
+		if _, key, _ := t.walk(t.root, splitPointer(pointer), 0); key != nil {
+			line, col = key.Line, key.Column
+		}
+	})
+	return line, col
 }
 
 // node resolves a pointer to its node (following $refs at the end too).

@@ -264,19 +264,34 @@ func (c *Checker) Run(ctx context.Context, read func(ctx context.Context, emit f
 	}
 	jobs := make(chan job, workers*8)
 	col := NewCollector(c.spec)
-	var wg sync.WaitGroup
+	// Pre-compile pass: an operation's schemas are compiled once, by a
+	// pool of workers, as soon as its first interaction is read, so the
+	// operations in the traffic compile in parallel, ahead of their checks
+	// (a check of an operation still compiling waits for it). Each
+	// operation is queued once, so the queue never blocks the readers.
+	compile := make(chan *Operation, len(c.spec.Operations))
+	var queued sync.Map
+	var compilers, wg sync.WaitGroup
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		compilers.Go(func() {
+			for op := range compile {
+				c.spec.prepare(op)
+			}
+		})
+		wg.Go(func() {
 			for j := range jobs {
 				o := c.Check(j.ix)
 				col.Add(j.seq, &o)
 			}
-		}()
+		})
 	}
 	var arrived atomic.Int64
 	err := read(ctx, func(ix *Interaction) error {
+		if op := c.operationOf(ix); op != nil {
+			if _, dup := queued.LoadOrStore(op, true); !dup {
+				compile <- op
+			}
+		}
 		n := arrived.Add(1)
 		seq := ix.Seq
 		if seq == 0 {
@@ -290,7 +305,9 @@ func (c *Checker) Run(ctx context.Context, read func(ctx context.Context, emit f
 		}
 	})
 	close(jobs)
+	close(compile)
 	wg.Wait()
+	compilers.Wait()
 	logger.Debug("contract: checked traffic", "interactions", arrived.Load())
 	if err != nil {
 		return nil, err

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // maxSchemaDepth bounds schema walks (recursive schemas, deep bodies).
@@ -42,10 +42,16 @@ func decodeJSON(body []byte, contentType string) (any, bool) {
 // errors of the branch the discriminator selects (libopenapi-validator
 // reports every branch). When the discriminator value is missing or maps
 // to no branch, the branch errors are replaced by one finding saying so.
-func (c *Checker) selectDiscriminated(fs []Finding, schemaPtr string, body func() (any, bool)) []Finding {
+func (c *Checker) selectDiscriminated(fs []Finding, schemaPtr string, body func() (any, bool)) (out []Finding) {
 	if c.tree == nil || schemaPtr == "" {
 		return fs
 	}
+	c.tree.under(func() { out = c.discriminatedBranches(fs, schemaPtr, body) })
+	return out
+}
+
+// discriminatedBranches is selectDiscriminated over the spec tree.
+func (c *Checker) discriminatedBranches(fs []Finding, schemaPtr string, body func() (any, bool)) []Finding {
 	out := fs[:0:0]
 	added := map[string]bool{}
 	for _, f := range fs {
@@ -211,7 +217,7 @@ func lastSegment(ref string) string {
 // writeOnly (libopenapi-validator reports them only in strict mode).
 func (c *Checker) writeOnly(schemaPtr string, v any) []Finding {
 	var out []Finding
-	c.walkWriteOnly(c.tree.node(schemaPtr), schemaPtr, v, nil, 0, &out)
+	c.tree.under(func() { c.walkWriteOnly(c.tree.node(schemaPtr), schemaPtr, v, nil, 0, &out) })
 	return out
 }
 

@@ -90,6 +90,21 @@ var _ = Describe("contract Checker", func() {
 		})
 	})
 
+	It("compiles each operation of the traffic once, before and beside the checks, none by the library", func() {
+		r := runPaths(newChecker(spec, validator.CheckConfig{}), 4, filepath.Join(fixtureDir, "clean"))
+		seen := 0
+		for _, oc := range r.Coverage.Operations {
+			if oc.Count > 0 {
+				seen++
+			}
+		}
+		st := spec.CompileStats()
+		Expect(st.Operations).To(BeEquivalentTo(seen))
+		Expect(st.Schemas).To(BeNumerically(">", 0))
+		Expect(st.Schemas).To(Equal(st.Distinct), "a schema was compiled twice")
+		Expect(st.Library).To(BeZero())
+	})
+
 	Describe("seeded violations, one per check id", func() {
 		for _, s := range seededViolations() {
 			It("catches "+s.check+" with its location", func() {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/pb33f/libopenapi-validator/cache"
 	"github.com/pb33f/libopenapi-validator/helpers"
@@ -46,10 +48,37 @@ func (s *Spec) prepare(op *Operation) {
 		return
 	}
 	op.prepared.Do(func() {
+		s.cache.stats.operations.Add(1)
 		for _, t := range s.operationSchemas(op) {
 			s.compileInto(t)
 		}
 	})
+}
+
+// CompileStats counts the schema compilation done so far for a Spec.
+type CompileStats struct {
+	// Operations whose schemas were compiled (each once, on its first
+	// validation or in Checker.Run's pre-compile pass).
+	Operations int64
+	// Schemas mockd's per-operation compiler compiled (or tried to: a
+	// schema it cannot bundle is left to the library), and the distinct
+	// schemas among them: equal when no schema was compiled twice.
+	Schemas, Distinct int64
+	// Library counts the schemas libopenapi-validator compiled itself
+	// (those mockd cannot bundle: $refs into other files), each under the
+	// exclusive lock that stops every other validation meanwhile.
+	Library int64
+}
+
+// CompileStats returns the compilation counters.
+func (s *Spec) CompileStats() CompileStats {
+	c := &s.cache.stats
+	return CompileStats{Operations: c.operations.Load(), Schemas: c.schemas.Load(), Distinct: c.distinct.Load(), Library: c.library.Load()}
+}
+
+// compileCounters back CompileStats.
+type compileCounters struct {
+	operations, schemas, distinct, library atomic.Int64
 }
 
 // schemaTarget is one schema of an operation and how the library keys it.
@@ -109,20 +138,28 @@ func (s *Spec) operationSchemas(op *Operation) []schemaTarget {
 }
 
 // compileInto compiles one schema and stores it in the library's cache,
-// unless it is there already or cannot be bundled.
+// unless it is there already or cannot be bundled. Operations prepared
+// concurrently that share a schema compile it once: the others wait for it.
 func (s *Spec) compileInto(t schemaTarget) {
 	key := schema_validation.SchemaCacheKey(t.schema.GoLow().Hash(), t.version, t.purpose)
 	if _, ok := s.cache.m.Load(key); ok {
 		return
 	}
-	entry, err := s.compileSchema(t)
-	if err != nil {
-		if !errors.Is(err, errNotBundled) {
-			s.logger.Debug("schema left to libopenapi-validator", "schema", t.where, "reason", err.Error())
-		}
-		return
+	once, loaded := s.cache.compiling.LoadOrStore(key, new(sync.Once))
+	if !loaded {
+		s.cache.stats.distinct.Add(1)
 	}
-	s.cache.m.LoadOrStore(key, entry)
+	once.(*sync.Once).Do(func() {
+		s.cache.stats.schemas.Add(1)
+		entry, err := s.compileSchema(t)
+		if err != nil {
+			if !errors.Is(err, errNotBundled) {
+				s.logger.Debug("schema left to libopenapi-validator", "schema", t.where, "reason", err.Error())
+			}
+			return
+		}
+		s.cache.m.LoadOrStore(key, entry)
+	})
 }
 
 // compileSchema bundles and compiles one schema.
@@ -174,6 +211,15 @@ func (s *Spec) compileSchema(t schemaTarget) (*cache.SchemaCacheEntry, error) {
 		}
 	}
 	return out, nil
+}
+
+// rootNode returns the mapping node of the parsed document the model was
+// built from (nil when there is none).
+func (s *Spec) rootNode() *yaml.Node {
+	if s.Model == nil || s.Model.Index == nil {
+		return nil
+	}
+	return docRoot(s.Model.Index.GetRootNode())
 }
 
 // docRoot returns the mapping node of a document node.

@@ -116,4 +116,7 @@ func TestRegexBudgetCoversSchemasCompiledDuringValidation(t *testing.T) {
 	}
 	req, op := catastrophicRequest(t, spec)
 	expectNotChecked(t, "request", spec.ValidateRequest(req, op))
+	if st := spec.CompileStats(); st.Library == 0 {
+		t.Errorf("compile stats %+v: the schema reaching another file was compiled by the library, yet not counted", st)
+	}
 }

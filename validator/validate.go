@@ -409,6 +409,10 @@ type lazyCache struct {
 	exclusive atomic.Bool  // the caller holds Spec.mu for writing: misses may compile
 	m         sync.Map
 	regexes   segmentRegexes
+	// compiling holds a sync.Once per schema key mockd compiles
+	// (compile.go), stats the counters of CompileStats.
+	compiling sync.Map
+	stats     compileCounters
 }
 
 // segmentRegexes is the compiled-regex cache given to libopenapi-validator
@@ -475,6 +479,7 @@ func (c *lazyCache) Store(key uint64, value *cache.SchemaCacheEntry) {
 	if value == nil || c.warming.Load() {
 		return
 	}
+	c.stats.library.Add(1)
 	c.m.Store(key, value)
 }
 

@@ -132,3 +132,28 @@ func Extract(tgz string, keep func(name string, size int64) bool) ([]File, error
 	}
 	return out, nil
 }
+
+// GitHub's REST description (about 13 MB of JSON, 1,223 operations) from the
+// npm package @octokit/openapi, pinned.
+const (
+	GitHubPackage = "@octokit/openapi"
+	GitHubVersion = "23.0.2"
+	GitHubFile    = "generated/api.github.com.json"
+)
+
+// GitHubSpec makes sure GitHub's REST spec is in the cache (fetching it with
+// npm the first time) and returns the path of its JSON file.
+func GitHubSpec(ctx context.Context) (string, error) {
+	tgz, err := Fetch(ctx, GitHubPackage, GitHubVersion)
+	if err != nil {
+		return "", err
+	}
+	files, err := Extract(tgz, func(name string, _ int64) bool { return name == GitHubFile })
+	if err != nil {
+		return "", fmt.Errorf("extract %s from %s: %w", GitHubFile, tgz, err)
+	}
+	if len(files) != 1 {
+		return "", fmt.Errorf("%s has no %s", tgz, GitHubFile)
+	}
+	return files[0].Path, nil
+}
