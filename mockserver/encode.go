@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"mime"
-	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -126,14 +125,16 @@ func isXML(mt string) bool {
 }
 
 // encodeBody serialises v for the media type: JSON for JSON types, XML for
-// XML types (a string value is sent as is), and the raw string otherwise.
+// XML types (a string holding an XML document is sent as is, any other
+// string is the root element's text), the raw string or scalar
+// otherwise, and JSON text for a structured value under any other type.
 func encodeBody(mediaType string, v any, schema *base.SchemaProxy) ([]byte, error) {
 	switch {
 	case isJSON(mediaType):
 		return encodeJSON(v)
 	case isXML(mediaType):
-		if s, ok := v.(string); ok {
-			return []byte(s), nil
+		if s, ok := v.(string); ok && strings.HasPrefix(strings.TrimSpace(s), "<") {
+			return []byte(s), nil // an XML document already (an example)
 		}
 		return encodeXML(v, xmlRootName(schema))
 	}
@@ -145,13 +146,8 @@ func encodeBody(mediaType string, v any, schema *base.SchemaProxy) ([]byte, erro
 	case bool, json.Number, int64, float64:
 		return fmt.Appendf(nil, "%v", t), nil
 	}
-	if strings.HasPrefix(strings.ToLower(mediaType), "text/") {
-		kind := "an object"
-		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice || rv.Kind() == reflect.Array {
-			kind = "a list"
-		}
-		return nil, fmt.Errorf("cannot serialise %s as %s: give a string example or declare a JSON media type", kind, mediaType)
-	}
+	// Anything else structured (an object or a list, also under text/plain,
+	// as APIs that label JSON text/plain send it) is JSON text.
 	return encodeJSON(v)
 }
 

@@ -2,6 +2,7 @@ package schemagen
 
 import (
 	"errors"
+	"github.com/dlclark/regexp2"
 	"math/rand/v2"
 	"regexp"
 	"strings"
@@ -381,5 +382,32 @@ Closed: {discriminator: {propertyName: Kind}, additionalProperties: false, prope
 		v, err := GenerateProxy(sp, Options{Mode: Static})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(v.(map[string]any)["info"]).NotTo(HaveKey("Kind"))
+	})
+})
+
+var _ = Describe("Pattern generator on repeat counts RE2 refuses", func() {
+	DescribeTable("generates matches of the original (ECMA-262) pattern",
+		func(pattern string) {
+			pg, err := newPatternGen(pattern)
+			Expect(err).NotTo(HaveOccurred())
+			re := regexp2.MustCompile(pattern, regexp2.ECMAScript)
+			r := rand.New(rand.NewPCG(5, 6))
+			for i := 0; i < 20; i++ {
+				s, err := pg.generate(r, 0, -1)
+				Expect(err).NotTo(HaveOccurred())
+				ok, err := re.MatchString(s)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(ok).To(BeTrue(), s)
+			}
+		},
+		// AWS Resilience Hub's appArn.
+		Entry("an upper bound over 1000", `^arn:(aws|aws-cn):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[0-9]{12}:[A-Za-z0-9/][A-Za-z0-9:_/+.-]{0,1023}$`),
+		Entry("a bound inside a class is left alone", `^[{0,1023}]{2,2000}$`),
+		Entry("an escaped brace is left alone", `^a\{0,5000\}b{1,1500}$`),
+	)
+
+	It("still refuses a lower bound over 1000, naming the pattern", func() {
+		_, err := newPatternGen(`^a{1001,}$`)
+		Expect(err).To(MatchError(ContainSubstring(`a{1001,}`)))
 	})
 })

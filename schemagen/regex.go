@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"regexp/syntax"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -53,15 +54,22 @@ func (p *patternGen) lenRange(re *syntax.Regexp) (int, int) {
 
 // newPatternGen compiles pattern with Go's RE2 syntax (the engine libopenapi-validator uses by default).
 func newPatternGen(pattern string) (*patternGen, error) {
+	src := pattern
+	if capped, ok := capRepeats(pattern); ok {
+		// RE2 refuses repeat counts over 1000 (ECMA-262 has no such limit):
+		// generate from the pattern with its upper bounds lowered to 1000,
+		// whose matches all match the original.
+		pattern = capped
+	}
 	re, err := regexp.Compile(pattern)
 	if err != nil {
-		return nil, fmt.Errorf("pattern %q does not compile as an RE2 regular expression (%w); rewrite it without lookaround or backreferences", pattern, err)
+		return nil, fmt.Errorf("pattern %q does not compile as an RE2 regular expression (%w); rewrite it without lookaround or backreferences", src, err)
 	}
 	tree, err := syntax.Parse(pattern, syntax.Perl)
 	if err != nil {
-		return nil, fmt.Errorf("pattern %q does not parse (%w)", pattern, err)
+		return nil, fmt.Errorf("pattern %q does not parse (%w)", src, err)
 	}
-	p := &patternGen{src: pattern, re: re, tree: tree, lens: make(map[*syntax.Regexp][2]int)}
+	p := &patternGen{src: src, re: re, tree: tree, lens: make(map[*syntax.Regexp][2]int)}
 	p.minL, p.maxL = p.lenRange(tree)
 	return p, nil
 }
@@ -432,4 +440,52 @@ func pickRune(ranges []rune, r *rand.Rand) rune {
 		n -= size
 	}
 	return printable[0]
+}
+
+// maxRE2Repeat is the largest repeat count RE2 (Go's regexp) accepts.
+const maxRE2Repeat = 1000
+
+// capRepeats lowers the upper bound of every {m,n} or {m,} quantifier whose
+// n exceeds maxRE2Repeat to maxRE2Repeat (outside character classes and
+// escapes). It reports false when nothing changed or when a lower bound is
+// itself over the limit (no capped pattern then matches a subset).
+func capRepeats(pattern string) (string, bool) {
+	var b strings.Builder
+	changed, inClass := false, false
+	for i := 0; i < len(pattern); i++ {
+		c := pattern[i]
+		switch {
+		case c == '\\' && i+1 < len(pattern):
+			b.WriteByte(c)
+			b.WriteByte(pattern[i+1])
+			i++
+			continue
+		case inClass:
+			inClass = c != ']'
+		case c == '[':
+			inClass = true
+		case c == '{':
+			end := strings.IndexByte(pattern[i:], '}')
+			if end < 0 {
+				break
+			}
+			lo, hi, comma := strings.Cut(pattern[i+1:i+end], ",")
+			m, err1 := strconv.Atoi(lo)
+			if err1 != nil {
+				break
+			}
+			n, err2 := strconv.Atoi(hi)
+			if m > maxRE2Repeat {
+				return pattern, false
+			}
+			if comma && err2 == nil && n > maxRE2Repeat {
+				fmt.Fprintf(&b, "{%d,%d}", m, maxRE2Repeat)
+				i += end
+				changed = true
+				continue
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String(), changed
 }

@@ -185,7 +185,11 @@ func (g *generator) regexp(p string) (*regexp.Regexp, error) {
 	if re, ok := g.res[p]; ok {
 		return re, nil
 	}
-	re, err := regexp.Compile(p)
+	src := p
+	if capped, ok := capRepeats(p); ok {
+		src = capped // what matches it matches p (see capRepeats)
+	}
+	re, err := regexp.Compile(src)
 	if err != nil {
 		return nil, err
 	}

@@ -179,6 +179,41 @@ func (o *Operation) Parameters() []*v3.Parameter {
 	return out
 }
 
+// withoutIgnoredHeaders drops the header parameters named Accept,
+// Content-Type or Authorization, which OpenAPI 3 says "SHALL be ignored"
+// (content negotiation, the request body's media type and security schemes
+// own them): a spec that declares them required must not make every request
+// without them invalid. Swagger 2.0 has no such rule, so its documents keep
+// them. The slice is returned unchanged when there is nothing to drop.
+func withoutIgnoredHeaders(params []*v3.Parameter) []*v3.Parameter {
+	drop := func(p *v3.Parameter) bool {
+		if p == nil || !strings.EqualFold(p.In, "header") {
+			return false
+		}
+		switch strings.ToLower(p.Name) {
+		case "accept", "content-type", "authorization":
+			return true
+		}
+		return false
+	}
+	n := 0
+	for _, p := range params {
+		if drop(p) {
+			n++
+		}
+	}
+	if n == 0 {
+		return params
+	}
+	out := make([]*v3.Parameter, 0, len(params)-n)
+	for _, p := range params {
+		if !drop(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 var methods = []string{
 	http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete,
 	http.MethodOptions, http.MethodHead, http.MethodPatch, http.MethodTrace,
@@ -215,6 +250,9 @@ func (s *Spec) index() {
 		if !strings.HasPrefix(p.Key(), "/") {
 			s.Warnings = append(s.Warnings, fmt.Sprintf("path %q does not start with '/': it is served as /%s (fix the path in the spec)", p.Key(), p.Key()))
 		}
+		if !strings.HasPrefix(s.Version, "2") {
+			item.Parameters = withoutIgnoredHeaders(item.Parameters)
+		}
 		pathBases := docBases
 		if len(item.Servers) > 0 {
 			pathBases = basePaths(item.Servers)
@@ -228,6 +266,9 @@ func (s *Spec) index() {
 			op := ops[method]
 			if op == nil {
 				continue
+			}
+			if !strings.HasPrefix(s.Version, "2") {
+				op.Parameters = withoutIgnoredHeaders(op.Parameters)
 			}
 			bases := pathBases
 			if len(op.Servers) > 0 {

@@ -285,6 +285,7 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		config.WithRegexCache(spec.cache.segmentRegexCache()),
 		config.WithBodyDecoder("application/x-www-form-urlencoded", formArrays(formURLDecoder())),
 		config.WithBodyDecoder("multipart/form-data", formArrays(content.MultipartDecoder())),
+		config.WithBodyDecoder("text/plain", textBodyDecoder()),
 		config.WithBodyDecoder("application/xml", xmlBodyDecoder()),
 		config.WithBodyDecoder("text/xml", xmlBodyDecoder()),
 		config.WithBodyDecoder("application/*+xml", xmlBodyDecoder()),
