@@ -112,7 +112,7 @@ func TestConformanceAPIsGuru(t *testing.T) {
 		t.Fatalf("sample has %d specs, want at least 50", len(files))
 	}
 
-	var total, conformant, unloadable, noRequest, unsatisfiable, crashes int
+	var total, conformant, unloadable, noRequest, unsatisfiable, shadowed, crashes int
 	var failures []string
 	for _, f := range files {
 		var logs bytes.Buffer
@@ -132,6 +132,13 @@ func TestConformanceAPIsGuru(t *testing.T) {
 			req, err := validRequest(op, nil)
 			if err != nil || len(spec.ValidateRequest(req, op)) > 0 {
 				noRequest++ // cannot build a request the spec accepts: nothing to judge
+				continue
+			}
+			if found, _ := spec.Router().Find(req); found != nil && found != op {
+				// The path differs from another only in template names,
+				// which OpenAPI forbids (the spec warns): the request can
+				// only reach the first, so this one has nothing to judge.
+				shadowed++
 				continue
 			}
 			total++
@@ -164,8 +171,8 @@ func TestConformanceAPIsGuru(t *testing.T) {
 		}
 	}
 	pct := 100 * float64(conformant) / float64(max(total, 1))
-	t.Logf("APIs-guru sample (offset %d): %d specs (%d not loadable by libopenapi), %d operations served, %d conformant (%.2f%%), %d without a buildable valid request, %d whose response schema contradicts itself, %d crashes",
-		offset, len(files), unloadable, total, conformant, pct, noRequest, unsatisfiable, crashes)
+	t.Logf("APIs-guru sample (offset %d): %d specs (%d not loadable by libopenapi), %d operations served, %d conformant (%.2f%%), %d without a buildable valid request, %d whose response schema contradicts itself, %d shadowed by an identical template, %d crashes",
+		offset, len(files), unloadable, total, conformant, pct, noRequest, unsatisfiable, shadowed, crashes)
 	for i, f := range failures {
 		if i == 400 {
 			t.Logf("... and %d more", len(failures)-400)

@@ -404,6 +404,9 @@ var _ = Describe("Pattern generator on repeat counts RE2 refuses", func() {
 		Entry("an upper bound over 1000", `^arn:(aws|aws-cn):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[0-9]{12}:[A-Za-z0-9/][A-Za-z0-9:_/+.-]{0,1023}$`),
 		Entry("a bound inside a class is left alone", `^[{0,1023}]{2,2000}$`),
 		Entry("an escaped brace is left alone", `^a\{0,5000\}b{1,1500}$`),
+		// AWS IoT TwinMaker's entityName: ECMA-262 \u escapes.
+		Entry("\\u escapes", `[^\u0000-\u001F\u007F]+`),
+		Entry("\\u escapes outside a class", `^\u0041\u0062+$`),
 	)
 
 	It("still refuses a lower bound over 1000, naming the pattern", func() {

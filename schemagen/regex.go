@@ -55,7 +55,7 @@ func (p *patternGen) lenRange(re *syntax.Regexp) (int, int) {
 // newPatternGen compiles pattern with Go's RE2 syntax (the engine libopenapi-validator uses by default).
 func newPatternGen(pattern string) (*patternGen, error) {
 	src := pattern
-	if capped, ok := capRepeats(pattern); ok {
+	if capped, ok := toRE2(pattern); ok {
 		// RE2 refuses repeat counts over 1000 (ECMA-262 has no such limit):
 		// generate from the pattern with its upper bounds lowered to 1000,
 		// whose matches all match the original.
@@ -445,16 +445,23 @@ func pickRune(ranges []rune, r *rand.Rand) rune {
 // maxRE2Repeat is the largest repeat count RE2 (Go's regexp) accepts.
 const maxRE2Repeat = 1000
 
-// capRepeats lowers the upper bound of every {m,n} or {m,} quantifier whose
-// n exceeds maxRE2Repeat to maxRE2Repeat (outside character classes and
-// escapes). It reports false when nothing changed or when a lower bound is
-// itself over the limit (no capped pattern then matches a subset).
-func capRepeats(pattern string) (string, bool) {
+// toRE2 rewrites an ECMA-262 pattern for RE2: it lowers the upper
+// bound of every {m,n} quantifier whose n exceeds maxRE2Repeat to
+// maxRE2Repeat (outside character classes and escapes), and spells \uXXXX
+// escapes as \x{XXXX}. It reports false when nothing changed or when a lower
+// bound is itself over the limit (no capped pattern then matches a subset).
+func toRE2(pattern string) (string, bool) {
 	var b strings.Builder
 	changed, inClass := false, false
 	for i := 0; i < len(pattern); i++ {
 		c := pattern[i]
 		switch {
+		case c == '\\' && i+5 < len(pattern) && pattern[i+1] == 'u' && isHex4(pattern[i+2:i+6]):
+			// ECMA-262's \uXXXX is RE2's \x{XXXX}.
+			b.WriteString(`\x{` + pattern[i+2:i+6] + `}`)
+			i += 5
+			changed = true
+			continue
 		case c == '\\' && i+1 < len(pattern):
 			b.WriteByte(c)
 			b.WriteByte(pattern[i+1])
@@ -488,4 +495,18 @@ func capRepeats(pattern string) (string, bool) {
 		b.WriteByte(c)
 	}
 	return b.String(), changed
+}
+
+// isHex4 reports whether s is four hexadecimal digits.
+func isHex4(s string) bool {
+	if len(s) != 4 {
+		return false
+	}
+	for i := 0; i < 4; i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }

@@ -186,8 +186,8 @@ func (g *generator) regexp(p string) (*regexp.Regexp, error) {
 		return re, nil
 	}
 	src := p
-	if capped, ok := capRepeats(p); ok {
-		src = capped // what matches it matches p (see capRepeats)
+	if capped, ok := toRE2(p); ok {
+		src = capped // what matches it matches p (see toRE2)
 	}
 	re, err := regexp.Compile(src)
 	if err != nil {

@@ -7,7 +7,8 @@
 # the CPU time mockd used until its first answer (user + system, all
 # threads), which a busy machine inflates much less. BASELINE=path/to/mockd
 # runs an older binary the same way, alternating with BIN (ROUNDS times,
-# default 1), to compare the two in one run.
+# default 1), to compare the two in one run. PRISM=path/to/prism first runs
+# Stoplight Prism on the same specs for reference (npm @stoplight/prism-cli).
 set -euo pipefail
 BIN=${1:-bin/mockd}
 CACHE=${2:-.cache}
@@ -86,7 +87,37 @@ run() {
 	stop "$PID"
 }
 
+# prism PRISM-BIN SPEC PATH LIMIT: Stoplight Prism on the same spec, side by
+# side (PRISM=path/to/prism); gives up after LIMIT seconds.
+prism() {
+	local bin=$1 spec=$2 path=$3 limit=$4 start code="000" pid
+	start=$(now)
+	"$bin" mock -h 127.0.0.1 -p "$PORT" "$spec" >/dev/null 2>"$CACHE/bench-real-prism.err" &
+	pid=$!
+	while [ "$(echo "$(now) - $start < $limit" | bc)" = 1 ]; do
+		code=$(curl -s -o /dev/null -w '%{http_code}' -m 60 "http://127.0.0.1:$PORT$path" || true)
+		if [ "$code" != "000" ] && [ -n "$code" ]; then break; fi
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if [ "$code" = "000" ] || [ -z "$code" ]; then
+		row "[prism] $(basename "$spec"): first answer ($path)" "none in ${limit} s" "(reference)"
+	else
+		row "[prism] $(basename "$spec"): first answer ($path, $code)" "$(echo "$(now) - $start" | bc) s" "(reference)"
+	fi
+	if kill -0 "$pid" 2>/dev/null; then
+		row "[prism] $(basename "$spec"): peak RSS (node)" "$(peak "$pid") MB" "(reference)"
+	else
+		row "[prism] $(basename "$spec"): exited" "see $CACHE/bench-real-prism.err" "(reference)"
+	fi
+	stop "$pid"
+}
+
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+if [ -n "${PRISM:-}" ]; then
+	prism "$PRISM" "$github" /repos/octocat/hello-world 120
+	prism "$PRISM" "$stripe" /v1/customers "${PRISM_STRIPE_LIMIT:-60}"
+fi
 for round in $(seq 1 "$ROUNDS"); do
 	if [ -n "$BASELINE" ]; then
 		run "$BASELINE" "[baseline] "

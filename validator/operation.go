@@ -305,6 +305,29 @@ func (s *Spec) index() {
 			}
 		}
 	}
+	s.warnIdenticalTemplates()
+}
+
+// templateName matches a path template's parameter name.
+var templateName = regexp.MustCompile(`\{[^}]*\}`)
+
+// warnIdenticalTemplates warns about operations whose paths differ only in
+// their template names (/a/{x} and /a/{y}): OpenAPI forbids them, and a
+// request can only be routed to the first.
+func (s *Spec) warnIdenticalTemplates() {
+	first := map[string]*Operation{}
+	for _, o := range s.Operations {
+		key := o.Method + " " + templateName.ReplaceAllString(o.RoutePath, "{}")
+		if o.Selector != nil {
+			key += "?" + o.Selector.In + ":" + o.Selector.Name + "=" + o.Selector.Value
+		}
+		if prev, ok := first[key]; ok {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%s %s and %s %s differ only in template names, which OpenAPI forbids: requests go to %s; rename or remove one",
+				prev.Method, prev.Path, o.Method, o.Path, prev.Path))
+			continue
+		}
+		first[key] = o
+	}
 }
 
 func (s *Spec) resolveSecurity(reqs []*base.SecurityRequirement) ([][]*SecurityScheme, bool) {

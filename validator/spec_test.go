@@ -83,6 +83,26 @@ var _ = Describe("Loading specs", func() {
 		Expect(err).To(MatchError(And(ContainSubstring("no/such/spec.yaml"), ContainSubstring("no such file"))))
 	})
 
+	It("warns about paths that differ only in template names, and routes to the first", func() {
+		// Google Pub/Sub v1beta2 declares both.
+		spec, err := validator.Parse([]byte(`openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /v1beta2/{project}/subscriptions:
+    get: {operationId: byProject, responses: {'200': {description: ok}}}
+  /v1beta2/{topic}/subscriptions:
+    get: {operationId: byTopic, responses: {'200': {description: ok}}}
+  /v1beta2/{topic}/snapshots:
+    get: {operationId: other, responses: {'200': {description: ok}}}
+`))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(spec.Warnings).To(ConsistOf(ContainSubstring(
+			"GET /v1beta2/{project}/subscriptions and GET /v1beta2/{topic}/subscriptions differ only in template names")))
+		op, err := spec.Router().Find(httptest.NewRequest("GET", "/v1beta2/p/subscriptions", nil))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(op.ID).To(Equal("byProject"))
+	})
+
 	It("reports circular references as warnings, not errors", func() {
 		spec, err := validator.Parse([]byte(circular))
 		Expect(err).NotTo(HaveOccurred())

@@ -144,6 +144,9 @@ func (d *xmlDecoding) value(n xmlNode, s *base.Schema, depth int) any {
 		return out
 	}
 	if len(n.Nodes) == 0 && (len(n.Attrs) == 0 || !v.is("object") && len(v.props) == 0) {
+		if len(n.Attrs) == 0 && strings.TrimSpace(n.Text) == "" && v.is("object") && !v.is("string") {
+			return map[string]any{} // an empty element is an empty object
+		}
 		return d.scalar(strings.TrimSpace(n.Text), v)
 	}
 	obj := map[string]any{}

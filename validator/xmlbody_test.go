@@ -49,3 +49,35 @@ var _ = Describe("XML bodies", func() {
 		Entry("an attribute of the wrong type", `<r version="two"><ItemCount>1</ItemCount></r>`, "want integer"),
 	)
 })
+
+var _ = Describe("An empty XML element", func() {
+	// AWS CloudFormation's ActivateOrganizationsAccessOutput: {type: object, properties: {}}.
+	const emptyOutput = `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /activate:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            text/xml:
+              schema: {type: object, properties: {}}
+`
+	check := func(body string) []validator.Finding {
+		spec, err := validator.Parse([]byte(emptyOutput))
+		Expect(err).NotTo(HaveOccurred())
+		req := httptest.NewRequest(http.MethodGet, "/activate", nil)
+		op, err := spec.Router().Find(req)
+		Expect(err).NotTo(HaveOccurred())
+		resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/xml"}}, Body: ioNop(body), Request: req}
+		return spec.ValidateResponse(req, resp, op)
+	}
+	It("is an empty object", func() {
+		Expect(check(`<ActivateOrganizationsAccessResult></ActivateOrganizationsAccessResult>`)).To(BeEmpty())
+		Expect(check(`<ActivateOrganizationsAccessResult/>`)).To(BeEmpty())
+	})
+	It("holding text is still no object", func() {
+		Expect(check(`<ActivateOrganizationsAccessResult>text</ActivateOrganizationsAccessResult>`)).NotTo(BeEmpty())
+	})
+})
