@@ -226,8 +226,6 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	if !strings.HasPrefix(doc.GetVersion(), "3.") {
 		return fail(fmt.Errorf("%w: version %q is not supported (use OpenAPI 3.0, 3.1 or Swagger 2.0)", ErrUnsupportedSpec, doc.GetVersion()))
 	}
-	// The pattern check only reads the document's nodes: it runs on the
-	// other core while libopenapi builds the model.
 	prog.enter("model")
 	patterns := startPatternCheck(doc, spec.pos)
 	model, err := doc.BuildV3Model()
@@ -236,7 +234,6 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		if !o.lenient {
 			return fail(&BrokenRefsError{Refs: publicRefs(broken)})
 		}
-		patterns() // disableBroken rewrites the nodes it reads
 		rewritten, disabled, rerr := disableBroken(doc.GetSpecInfo().RootNode, broken, cfg.BasePath)
 		if rerr != nil {
 			return fail(rerr)
@@ -319,20 +316,16 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 }
 
 // startPatternCheck looks for patterns no engine runs (invalidPatternWarnings)
-// in the background and returns a function that waits for the warnings.
+// and returns a function that gives the warnings. It runs before the model
+// build, not beside it: building the model writes to the document's nodes,
+// so a concurrent walk of them is a data race (go test -race finds it).
 func startPatternCheck(doc openAPIDoc, pos *positions) func() []string {
 	info := doc.GetSpecInfo()
 	if info == nil || info.RootNode == nil {
 		return func() []string { return nil }
 	}
-	found := make(chan []string, 1)
-	go func() { found <- invalidPatternWarnings(info.RootNode, pos) }()
-	var once sync.Once
-	var warnings []string
-	return func() []string {
-		once.Do(func() { warnings = <-found })
-		return warnings
-	}
+	warnings := invalidPatternWarnings(info.RootNode, pos)
+	return func() []string { return warnings }
 }
 
 // Operation returns the operation with the given operationId (or the
