@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,8 @@ import (
 	"github.com/pb33f/libopenapi-validator/cache"
 	verrors "github.com/pb33f/libopenapi-validator/errors"
 	"github.com/pb33f/libopenapi/datamodel/high/base"
+
+	"github.com/mockd/mockd/recorder"
 )
 
 // Check ids name what a finding is about. They are stable: reports, severities
@@ -35,6 +38,8 @@ const (
 	CheckResponse         = "response"
 	CheckUnknownPath      = "path.undocumented"
 	CheckUnknownMethod    = "method.undocumented"
+	// CheckWriteOnly: a response carries a property the schema marks writeOnly.
+	CheckWriteOnly = "response.body.write_only"
 )
 
 // Finding is one validation problem, located in the request or response and
@@ -54,13 +59,13 @@ type Finding struct {
 	// The fields below are filled by the contract Checker (mockserver
 	// leaves them empty).
 
-	Severity     Severity `json:"severity,omitempty"`     // error, warning or info
-	OperationID  string   `json:"operationId,omitempty"`  // operationId (or "METHOD /path")
-	Method       string   `json:"method,omitempty"`       // HTTP method of the operation (or the request)
-	PathTemplate string   `json:"pathTemplate,omitempty"` // path template as written in the spec
-	SpecFile     string   `json:"specFile,omitempty"`     // the spec file SpecLine and SpecCol refer to
-	SpecPointer  string   `json:"specPointer,omitempty"`  // JSON pointer into the spec (RFC 6901)
-	Source       *Source  `json:"source,omitempty"`       // where in the traffic
+	Severity     Severity         `json:"severity,omitempty"`     // error, warning or info
+	OperationID  string           `json:"operationId,omitempty"`  // operationId (or "METHOD /path")
+	Method       string           `json:"method,omitempty"`       // HTTP method of the operation (or the request)
+	PathTemplate string           `json:"pathTemplate,omitempty"` // path template as written in the spec
+	SpecFile     string           `json:"specFile,omitempty"`     // the spec file SpecLine and SpecCol refer to
+	SpecPointer  string           `json:"specPointer,omitempty"`  // JSON pointer into the spec (RFC 6901)
+	Source       *recorder.Source `json:"source,omitempty"`       // where in the traffic
 }
 
 // ValidateRequest validates r against op: parameters, body and content type.
@@ -471,4 +476,17 @@ func libraryRequest(r *http.Request, op *Operation) *http.Request {
 		}
 	}
 	return r
+}
+
+// sortFindings orders findings by check id, then pointer, then detail.
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].Check != fs[j].Check {
+			return fs[i].Check < fs[j].Check
+		}
+		if fs[i].Pointer != fs[j].Pointer {
+			return fs[i].Pointer < fs[j].Pointer
+		}
+		return fs[i].Detail < fs[j].Detail
+	})
 }

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/mockd/mockd/contract"
+	"github.com/mockd/mockd/contract/report"
 	"github.com/mockd/mockd/redact"
 	"github.com/mockd/mockd/validator"
 )
@@ -69,7 +71,7 @@ func (c *common) logger(stderr io.Writer) (*slog.Logger, error) {
 
 // prepare checks the report outputs, then builds the logger and the
 // checker: the set-up check and proxy share.
-func (c *common) prepare(stderr io.Writer) (*validator.Checker, *slog.Logger, error) {
+func (c *common) prepare(stderr io.Writer) (*contract.Checker, *slog.Logger, error) {
 	if c.minCoverage < 0 || c.minCoverage > 100 {
 		return nil, nil, fmt.Errorf("%w: --min-coverage %g: use a percentage from 0 to 100", errBadInput, c.minCoverage)
 	}
@@ -91,7 +93,7 @@ func (c *common) prepare(stderr io.Writer) (*validator.Checker, *slog.Logger, er
 }
 
 // load loads the spec and builds the checker.
-func (c *common) load(logger *slog.Logger) (*validator.Checker, error) {
+func (c *common) load(logger *slog.Logger) (*contract.Checker, error) {
 	if c.spec == "" {
 		return nil, fmt.Errorf("%w: --spec FILE is required", errBadInput)
 	}
@@ -106,7 +108,7 @@ func (c *common) load(logger *slog.Logger) (*validator.Checker, error) {
 	for _, w := range spec.Warnings {
 		logger.Warn("spec warning", "spec", c.spec, "warning", w)
 	}
-	cfg := validator.CheckConfig{
+	cfg := contract.CheckConfig{
 		Server:           c.server,
 		StrictServers:    c.strictServers,
 		IgnorePaths:      c.ignore,
@@ -114,11 +116,11 @@ func (c *common) load(logger *slog.Logger) (*validator.Checker, error) {
 		FormatAssertions: c.strict,
 	}
 	if c.config != "" {
-		if err := validator.LoadCheckConfig(c.config, &cfg); err != nil {
+		if err := contract.LoadCheckConfig(c.config, &cfg); err != nil {
 			return nil, fmt.Errorf("%w: %w", errBadInput, err)
 		}
 	}
-	checker, err := validator.NewChecker(spec, cfg)
+	checker, err := contract.NewChecker(spec, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errBadInput, err)
 	}
@@ -145,11 +147,11 @@ func (c *common) outputs() ([]output, error) {
 				format = "markdown"
 			}
 			known := false
-			for _, f := range validator.ReportFormats {
+			for _, f := range report.ReportFormats {
 				known = known || f == format
 			}
 			if !known {
-				return nil, fmt.Errorf("%w: --format %q: use %s", errBadInput, format, strings.Join(validator.ReportFormats, ", "))
+				return nil, fmt.Errorf("%w: --format %q: use %s", errBadInput, format, strings.Join(report.ReportFormats, ", "))
 			}
 			outs = append(outs, output{format: format, file: strings.TrimSpace(file)})
 		}
@@ -183,17 +185,17 @@ func (c *common) outputs() ([]output, error) {
 
 // writeReports writes every requested report, gates the result and
 // returns errGate when it fails.
-func (c *common) writeReports(r *validator.Result, stdout io.Writer) error {
+func (c *common) writeReports(r *contract.Result, stdout io.Writer) error {
 	outs, err := c.outputs()
 	if err != nil {
 		return err
 	}
 	gate := r.Evaluate(c.minCoverage, c.requireStatus)
 	for _, o := range outs {
-		opts := validator.ReportOptions{ToolVersion: buildVersion()}
+		opts := report.ReportOptions{ToolVersion: buildVersion()}
 		if o.file == "" {
 			opts.Color = c.useColor(stdout)
-			if err := validator.WriteReport(stdout, o.format, r, opts); err != nil {
+			if err := report.WriteReport(stdout, o.format, r, opts); err != nil {
 				return err
 			}
 			continue
@@ -207,7 +209,7 @@ func (c *common) writeReports(r *validator.Result, stdout io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("report %s: %w", o.file, err)
 		}
-		werr := validator.WriteReport(f, o.format, r, opts)
+		werr := report.WriteReport(f, o.format, r, opts)
 		cerr := f.Close()
 		if err := errors.Join(werr, cerr); err != nil {
 			return fmt.Errorf("report %s: %w", o.file, err)

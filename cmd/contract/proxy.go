@@ -19,6 +19,7 @@ import (
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
+	"github.com/mockd/mockd/contract"
 	"github.com/mockd/mockd/internal/httpserver"
 	"github.com/mockd/mockd/recorder"
 	"github.com/mockd/mockd/redact"
@@ -69,7 +70,7 @@ func proxy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	h := &proxyHandler{
 		checker:   checker,
-		collector: validator.NewCollector(checker.Spec()),
+		collector: contract.NewCollector(checker.Spec()),
 		upstream:  up,
 		enforce:   *enforce,
 		logger:    logger,
@@ -115,8 +116,8 @@ func proxy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // proxyHandler forwards each request upstream and validates both directions.
 type proxyHandler struct {
-	checker   *validator.Checker
-	collector *validator.Collector
+	checker   *contract.Checker
+	collector *contract.Collector
 	upstream  *url.URL
 	transport http.RoundTripper
 	enforce   bool
@@ -158,8 +159,8 @@ func (p *proxyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target.Path = strings.TrimRight(p.upstream.Path, "/") + r.URL.Path
 	target.RawPath = ""
 	target.RawQuery = r.URL.RawQuery
-	src := validator.Source{File: "proxy", Index: int(seq)}
-	ix := &validator.Interaction{
+	src := recorder.Source{File: "proxy", Index: int(seq)}
+	ix := &recorder.Interaction{
 		Method: r.Method, URL: &url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawQuery: r.URL.RawQuery},
 		RequestHeader: r.Header.Clone(), RequestBody: body, Source: src,
 	}
