@@ -158,9 +158,18 @@ func NewChecker(spec *validator.Spec, cfg CheckConfig) (*Checker, error) {
 // Spec returns the spec the checker validates against.
 func (c *Checker) Spec() *validator.Spec { return c.spec }
 
+// Finding is a validator finding the checker has graded and placed: its
+// severity, operation and spec location are set, and Source says which
+// recorded interaction it came from. Encoded as JSON its fields are those
+// of validator.Finding followed by "source".
+type Finding struct {
+	validator.Finding
+	Source *recorder.Source `json:"source,omitempty"` // where in the traffic
+}
+
 // Outcome is what checking one interaction found.
 type Outcome struct {
-	Findings []validator.Finding
+	Findings []Finding
 	// Operation is the operation the request was for; nil when the path or
 	// method is undocumented or the interaction was ignored.
 	Operation *validator.Operation
@@ -283,13 +292,13 @@ func (c *Checker) Check(recorded *recorder.Interaction) (out Outcome) {
 		reqBody := func() (any, bool) { return decodeJSON(ix.RequestBody, req.Header.Get("Content-Type")) }
 		reqFindings = c.selectDiscriminated(reqFindings, opPointer(op)+"/requestBody/content/"+validator.EscapePointer(reqMT)+"/schema", reqBody)
 	}
-	for _, f := range encFindings {
-		if f = c.finish(ix, op, "", f); f.Severity != validator.SeverityOff {
+	for _, vf := range encFindings {
+		if f := c.finish(ix, op, "", vf); f.Severity != validator.SeverityOff {
 			out.Findings = append(out.Findings, f)
 		}
 	}
-	for _, f := range append(serverFindings, reqFindings...) {
-		f = c.finish(ix, op, reqMT, f)
+	for _, vf := range append(serverFindings, reqFindings...) {
+		f := c.finish(ix, op, reqMT, vf)
 		if rejected && f.Check != CheckServer {
 			if c.cfg.RejectedRequest == validator.SeverityOff {
 				continue
@@ -346,8 +355,8 @@ func (c *Checker) Check(recorded *recorder.Interaction) (out Outcome) {
 			respFindings = append(respFindings, c.writeOnly(schemaPtr, v)...)
 		}
 	}
-	for _, f := range respFindings {
-		f = c.finishResponse(ix, op, key, respMT, f)
+	for _, vf := range respFindings {
+		f := c.finishResponse(ix, op, key, respMT, vf)
 		if f.Severity != validator.SeverityOff {
 			out.Findings = append(out.Findings, f)
 		}
@@ -639,7 +648,7 @@ func opPointer(op *validator.Operation) string {
 
 // finish fills the operation, severity, spec location and traffic source
 // of a request-side (or route) finding.
-func (c *Checker) finish(ix *interaction, op *validator.Operation, reqMT string, f validator.Finding) validator.Finding {
+func (c *Checker) finish(ix *interaction, op *validator.Operation, reqMT string, f validator.Finding) Finding {
 	if op != nil {
 		f.OperationID, f.Method, f.PathTemplate = op.ID, op.Method, op.Path
 		if f.SpecPointer == "" {
@@ -649,7 +658,7 @@ func (c *Checker) finish(ix *interaction, op *validator.Operation, reqMT string,
 	return c.place(ix, f)
 }
 
-func (c *Checker) finishResponse(ix *interaction, op *validator.Operation, key, mt string, f validator.Finding) validator.Finding {
+func (c *Checker) finishResponse(ix *interaction, op *validator.Operation, key, mt string, f validator.Finding) Finding {
 	f.OperationID, f.Method, f.PathTemplate = op.ID, op.Method, op.Path
 	if f.SpecPointer == "" {
 		p := opPointer(op)
@@ -727,7 +736,7 @@ func paramSuffix(kw string) string {
 }
 
 // place sets severity, spec position and source.
-func (c *Checker) place(ix *interaction, f validator.Finding) validator.Finding {
+func (c *Checker) place(ix *interaction, f validator.Finding) Finding {
 	if f.Severity == "" {
 		f.Severity = validator.SeverityError
 	}
@@ -745,8 +754,7 @@ func (c *Checker) place(ix *interaction, f validator.Finding) validator.Finding 
 	}
 	c.redact(ix, &f)
 	src := ix.Source
-	f.Source = &src
-	return f
+	return Finding{Finding: f, Source: &src}
 }
 
 // undecoded reports a body whose Content-Encoding is still set (it could not

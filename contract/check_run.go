@@ -27,7 +27,7 @@ const maxOccurrences = 3
 // operation, spec location, instance path pattern and message) across
 // interactions, with a count and the first occurrences.
 type Group struct {
-	Finding     validator.Finding `json:"finding"`     // the first occurrence
+	Finding     Finding           `json:"finding"`     // the first occurrence
 	Count       int               `json:"count"`       // how many times it occurred
 	Occurrences []recorder.Source `json:"occurrences"` // the first three, in traffic order
 
@@ -47,7 +47,6 @@ type Result struct {
 	Groups       []*Group  `json:"findings"`
 	Coverage     *Coverage `json:"coverage"`
 	Gate         *Gate     `json:"gate,omitempty"`
-	opByID       map[string]*validator.Operation
 }
 
 // Gate records the CI thresholds applied by Evaluate and why it failed.
@@ -126,7 +125,7 @@ func (c *Collector) Add(seq int64, o *Outcome) {
 	}
 }
 
-func (g *Group) addOccurrence(seq int64, f validator.Finding) {
+func (g *Group) addOccurrence(seq int64, f Finding) {
 	pos := sort.Search(len(g.seqs), func(i int) bool { return g.seqs[i] > seq })
 	if pos >= maxOccurrences {
 		return
@@ -159,7 +158,7 @@ func InstancePattern(p string) string {
 	}
 }
 
-func dedupKey(f *validator.Finding) string {
+func dedupKey(f *Finding) string {
 	return strings.Join([]string{f.Check, f.OperationID, f.Method, f.SpecPointer, InstancePattern(f.Pointer), f.Name, f.Message, f.Detail}, "\x00")
 }
 

@@ -63,7 +63,7 @@ func ix(method, rawURL string, reqH map[string]string, reqBody string, status in
 	return out
 }
 
-func checks(fs []validator.Finding) []string {
+func checks(fs []contract.Finding) []string {
 	var out []string
 	for _, f := range fs {
 		out = append(out, string(f.Severity)+" "+f.Check)

@@ -22,7 +22,7 @@ var _ = Describe("contract check of bodies it cannot decode", func() {
 		checker, err = contract.NewChecker(spec, contract.CheckConfig{})
 		Expect(err).NotTo(HaveOccurred())
 	})
-	check := func(coding string, body []byte) []validator.Finding {
+	check := func(coding string, body []byte) []contract.Finding {
 		it := &cassette.Interaction{
 			Request: cassette.Request{Method: "GET", URL: "http://localhost:8080/v1/books/1", Headers: http.Header{}},
 			Response: cassette.Response{Code: 200, Body: string(body), Headers: http.Header{
@@ -32,7 +32,7 @@ var _ = Describe("contract check of bodies it cannot decode", func() {
 		Expect(err).NotTo(HaveOccurred())
 		return checker.Check(ix).Findings
 	}
-	encodingFinding := func(fs []validator.Finding) *validator.Finding {
+	encodingFinding := func(fs []contract.Finding) *contract.Finding {
 		for i := range fs {
 			if fs[i].Check == contract.CheckResponseEncoding {
 				return &fs[i]

@@ -16,8 +16,6 @@ import (
 	"github.com/pb33f/libopenapi-validator/cache"
 	verrors "github.com/pb33f/libopenapi-validator/errors"
 	"github.com/pb33f/libopenapi/datamodel/high/base"
-
-	"github.com/mockd/mockd/recorder"
 )
 
 // Check ids name what a finding is about. They are stable: reports, severities
@@ -56,16 +54,18 @@ type Finding struct {
 	SpecCol  int    `json:"specCol,omitempty"`  // column in the spec, when known
 	Hint     string `json:"hint,omitempty"`     // how to fix it
 
-	// The fields below are filled by the contract Checker (mockserver
-	// leaves them empty).
+	// The fields below grade the finding and place it in the spec.
+	// ValidateExchange fills the operation fields; ValidateRequest and
+	// ValidateResponse leave them empty, and the Severity too but for a
+	// pattern that was not checked (a warning). The contract checker
+	// (package contract) fills them all.
 
-	Severity     Severity         `json:"severity,omitempty"`     // error, warning or info
-	OperationID  string           `json:"operationId,omitempty"`  // operationId (or "METHOD /path")
-	Method       string           `json:"method,omitempty"`       // HTTP method of the operation (or the request)
-	PathTemplate string           `json:"pathTemplate,omitempty"` // path template as written in the spec
-	SpecFile     string           `json:"specFile,omitempty"`     // the spec file SpecLine and SpecCol refer to
-	SpecPointer  string           `json:"specPointer,omitempty"`  // JSON pointer into the spec (RFC 6901)
-	Source       *recorder.Source `json:"source,omitempty"`       // where in the traffic
+	Severity     Severity `json:"severity,omitempty"`     // error, warning or info
+	OperationID  string   `json:"operationId,omitempty"`  // operationId (or "METHOD /path")
+	Method       string   `json:"method,omitempty"`       // HTTP method of the operation (or the request)
+	PathTemplate string   `json:"pathTemplate,omitempty"` // path template as written in the spec
+	SpecFile     string   `json:"specFile,omitempty"`     // the spec file SpecLine and SpecCol refer to
+	SpecPointer  string   `json:"specPointer,omitempty"`  // JSON pointer into the spec (RFC 6901)
 }
 
 // ValidateRequest validates r against op: parameters, body and content type.

@@ -244,8 +244,8 @@ func (p *proxyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func errorFindings(fs []validator.Finding) []validator.Finding {
-	var out []validator.Finding
+func errorFindings(fs []contract.Finding) []contract.Finding {
+	var out []contract.Finding
 	for _, f := range fs {
 		if f.Severity == validator.SeverityError {
 			out = append(out, f)
@@ -254,7 +254,7 @@ func errorFindings(fs []validator.Finding) []validator.Finding {
 	return out
 }
 
-func (p *proxyHandler) log(r *http.Request, fs []validator.Finding) {
+func (p *proxyHandler) log(r *http.Request, fs []contract.Finding) {
 	for _, f := range fs {
 		lvl := slog.LevelWarn
 		if f.Severity == validator.SeverityInfo {
@@ -291,14 +291,14 @@ func (p *proxyHandler) recordExchange(r *http.Request, out *http.Request, resp *
 
 // problem is an RFC 9457 problem with the findings that caused it.
 type problem struct {
-	Type       string              `json:"type"`
-	Title      string              `json:"title"`
-	Status     int                 `json:"status"`
-	Detail     string              `json:"detail"`
-	Violations []validator.Finding `json:"violations,omitempty"`
+	Type       string             `json:"type"`
+	Title      string             `json:"title"`
+	Status     int                `json:"status"`
+	Detail     string             `json:"detail"`
+	Violations []contract.Finding `json:"violations,omitempty"`
 }
 
-func writeProblem(w http.ResponseWriter, status int, title, detail string, findings []validator.Finding) {
+func writeProblem(w http.ResponseWriter, status int, title, detail string, findings []contract.Finding) {
 	typ := "urn:mockd:problem:contract-proxy"
 	if len(findings) > 0 {
 		typ = "urn:mockd:problem:contract-violation"

@@ -70,7 +70,7 @@ func WriteReport(w io.Writer, format string, r *contract.Result, opts ReportOpti
 }
 
 // findingText returns the finding's message with its detail.
-func findingText(f *validator.Finding) string {
+func findingText(f *contract.Finding) string {
 	msg := f.Message
 	if f.Detail != "" && f.Detail != f.Message {
 		msg += ": " + f.Detail
@@ -79,7 +79,7 @@ func findingText(f *validator.Finding) string {
 }
 
 // findingOperation names the operation ("getBook GET /books/{bookId}").
-func findingOperation(f *validator.Finding) string {
+func findingOperation(f *contract.Finding) string {
 	if f.OperationID == "" {
 		return f.Method
 	}
@@ -90,7 +90,7 @@ func findingOperation(f *validator.Finding) string {
 }
 
 // specLocation is FILE:LINE:COL (or FILE when the position is unknown).
-func specLocation(f *validator.Finding) string {
+func specLocation(f *contract.Finding) string {
 	if f.SpecFile == "" {
 		return ""
 	}
@@ -104,7 +104,7 @@ func specLocation(f *validator.Finding) string {
 	return loc
 }
 
-func findingWhere(f *validator.Finding) string {
+func findingWhere(f *contract.Finding) string {
 	var parts []string
 	if f.In != "" {
 		parts = append(parts, f.In)
