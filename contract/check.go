@@ -72,6 +72,9 @@ type CheckConfig struct {
 	// Redactor hides secret header, query and cookie values quoted in
 	// findings (nil: redact.Default).
 	Redactor *redact.Redactor
+	// OptionNames names these options in errors and finding hints (a
+	// command line passes its flag names).
+	OptionNames OptionNames
 	// SpecSource is the spec's text, for line:column positions and for
 	// reading discriminators; by default the spec's File is read. Swagger
 	// 2.0 specs are converted before checking, so their positions are not
@@ -102,7 +105,7 @@ func (c *Checker) Redactor() *redact.Redactor { return c.cfg.Redactor }
 // NewChecker prepares a Checker for spec.
 func NewChecker(spec *validator.Spec, cfg CheckConfig) (*Checker, error) {
 	if spec == nil {
-		return nil, errors.New("validator: NewChecker: nil spec")
+		return nil, errors.New("contract: NewChecker: nil spec")
 	}
 	c := &Checker{spec: spec, cfg: cfg, ignoreHeaders: map[string]bool{}, hosts: map[*validator.Operation][]*regexp.Regexp{}}
 	if c.cfg.RejectedRequest == "" {
@@ -111,7 +114,7 @@ func NewChecker(spec *validator.Spec, cfg CheckConfig) (*Checker, error) {
 	if c.cfg.Redactor == nil {
 		red, err := redact.New(redact.Config{SpecNames: spec.CredentialNames()})
 		if err != nil {
-			return nil, fmt.Errorf("validator: NewChecker: redaction of the spec's credential names: %w", err)
+			return nil, fmt.Errorf("contract: NewChecker: redaction of the spec's credential names: %w", err)
 		}
 		c.cfg.Redactor = red
 	}
@@ -123,7 +126,7 @@ func NewChecker(spec *validator.Spec, cfg CheckConfig) (*Checker, error) {
 	for _, g := range cfg.IgnorePaths {
 		re, err := globRegexp(g)
 		if err != nil {
-			return nil, fmt.Errorf("--ignore %q: %w", g, err)
+			return nil, fmt.Errorf("%s %q: %w", cfg.OptionNames.name(OptionIgnorePaths), g, err)
 		}
 		c.ignore = append(c.ignore, re)
 	}
@@ -133,7 +136,7 @@ func NewChecker(spec *validator.Spec, cfg CheckConfig) (*Checker, error) {
 	if cfg.Server != "" {
 		u, err := url.Parse(cfg.Server)
 		if err != nil {
-			return nil, fmt.Errorf("--server %q: %w (give a URL such as https://staging.example.com/v1)", cfg.Server, err)
+			return nil, fmt.Errorf("%s %q: %w (give a URL such as https://staging.example.com/v1)", cfg.OptionNames.name(OptionServer), cfg.Server, err)
 		}
 		c.serverBase = strings.TrimRight(u.Path, "/")
 		c.serverHost = strings.ToLower(u.Host)
@@ -183,7 +186,7 @@ type Outcome struct {
 	Status int
 	// Undocumented is "METHOD /path" for an undocumented path or method.
 	Undocumented string
-	// Ignored is true when --ignore matched the path.
+	// Ignored is true when CheckConfig.IgnorePaths matched the path.
 	Ignored bool
 }
 
@@ -231,7 +234,7 @@ func (c *Checker) Check(recorded *recorder.Interaction) (out Outcome) {
 	if err != nil {
 		f := validator.Finding{Check: validator.CheckUnknownPath, SpecPointer: "/paths",
 			Message: fmt.Sprintf("%s %s is not a path of the spec", ix.Method, normalisePath(c.withoutBase(path))),
-			Hint:    "document the path under paths, or fix the client/server URL (see --server)"}
+			Hint:    "document the path under paths, or fix the client/server URL (see " + c.cfg.OptionNames.name(OptionServer) + ")"}
 		var mna *validator.MethodNotAllowedError
 		if errors.As(err, &mna) {
 			f = validator.Finding{Check: validator.CheckUnknownMethod, SpecPointer: "/paths",
@@ -450,11 +453,11 @@ func (c *Checker) opForPattern(pattern string) *validator.Operation {
 	return nil
 }
 
-// checkServer applies --strict-servers.
+// checkServer applies CheckConfig.StrictServers.
 func (c *Checker) checkServer(ix *interaction, op *validator.Operation, rawPath string) (validator.Finding, bool) {
 	host := strings.ToLower(ix.URL.Host)
 	f := validator.Finding{Check: CheckServer, In: "url", SpecPointer: "/servers",
-		Hint: "record against a server the spec declares, or pass --server URL (or drop --strict-servers)"}
+		Hint: "record against a server the spec declares, or pass " + c.cfg.OptionNames.name(OptionServer) + " URL (or drop " + c.cfg.OptionNames.name(OptionStrictServers) + ")"}
 	if len(op.Op.Servers) > 0 {
 		f.SpecPointer = opPointer(op) + "/servers"
 	} else if len(op.PathItem.Servers) > 0 {
@@ -462,11 +465,11 @@ func (c *Checker) checkServer(ix *interaction, op *validator.Operation, rawPath 
 	}
 	if c.cfg.Server != "" {
 		if c.serverHost != "" && host != c.serverHost {
-			f.Message = fmt.Sprintf("host %q is not the --server host %q", ix.URL.Host, c.serverHost)
+			f.Message = fmt.Sprintf("host %q is not the %s host %q", ix.URL.Host, c.cfg.OptionNames.name(OptionServer), c.serverHost)
 			return f, true
 		}
 		if _, ok := validator.StripBase(rawPath, c.serverBase); !ok {
-			f.Message = fmt.Sprintf("path %s does not start with the --server base path %s", rawPath, c.serverBase)
+			f.Message = fmt.Sprintf("path %s does not start with the %s base path %s", rawPath, c.cfg.OptionNames.name(OptionServer), c.serverBase)
 			return f, true
 		}
 		return f, false

@@ -19,8 +19,8 @@ import (
 //	severities:            # per check id: error, warning, info or off
 //	  response.header: warning
 //	  request.security: off
-//	ignore: ["/internal/**"]   # path globs, as --ignore
-//	ignoreHeaders: [X-Debug]   # as --ignore-header
+//	ignore: ["/internal/**"]   # path globs (CheckConfig.IgnorePaths)
+//	ignoreHeaders: [X-Debug]   # CheckConfig.IgnoreHeaders
 //	rejectedRequests: info     # severity of request findings answered with a 4xx
 type checkFile struct {
 	Severities       map[string]string `yaml:"severities"`

@@ -40,7 +40,7 @@ type Result struct {
 	Version      int       `json:"version"`
 	Spec         string    `json:"spec"`
 	Interactions int       `json:"interactions"` // read from the traffic
-	Ignored      int       `json:"ignored"`      // skipped by --ignore
+	Ignored      int       `json:"ignored"`      // skipped by CheckConfig.IgnorePaths
 	Errors       int       `json:"errors"`       // occurrences of error findings
 	Warnings     int       `json:"warnings"`
 	Infos        int       `json:"infos"`
@@ -58,21 +58,34 @@ type Gate struct {
 	Passed          bool     `json:"passed"`
 }
 
+// Thresholds are the CI gate Result.Evaluate applies.
+type Thresholds struct {
+	// MinCoverage fails the gate when operation coverage (percent) is
+	// below it; 0 disables it.
+	MinCoverage float64
+	// RequireStatus fails the gate when a declared status (other than
+	// "default") was never seen.
+	RequireStatus bool
+	// OptionNames names these options in the gate's failures.
+	OptionNames OptionNames
+}
+
 // Evaluate applies the thresholds: error findings, operation coverage below
-// minCoverage (percent; 0 disables), and with requireStatus any declared
-// status never seen. It stores and returns the gate.
-func (r *Result) Evaluate(minCoverage float64, requireStatus bool) *Gate {
+// t.MinCoverage, and with t.RequireStatus any declared status never seen.
+// It stores and returns the gate.
+func (r *Result) Evaluate(t Thresholds) *Gate {
+	minCoverage, requireStatus := t.MinCoverage, t.RequireStatus
 	g := &Gate{MinCoverage: minCoverage, RequireStatus: requireStatus}
 	if r.Errors > 0 {
 		g.Failures = append(g.Failures, fmt.Sprintf("%d error finding(s)", r.Errors))
 	}
 	if minCoverage > 0 && r.Coverage.Percent+1e-9 < minCoverage {
-		g.Failures = append(g.Failures, fmt.Sprintf("operation coverage %.1f%% is below --min-coverage %.1f%%", r.Coverage.Percent, minCoverage))
+		g.Failures = append(g.Failures, fmt.Sprintf("operation coverage %.1f%% is below %s %.1f%%", r.Coverage.Percent, t.OptionNames.name(OptionMinCoverage), minCoverage))
 	}
 	if requireStatus {
 		g.MissingStatuses = r.Coverage.MissingStatuses()
 		if len(g.MissingStatuses) > 0 {
-			g.Failures = append(g.Failures, fmt.Sprintf("%d declared status(es) never seen (--require-status)", len(g.MissingStatuses)))
+			g.Failures = append(g.Failures, fmt.Sprintf("%d declared status(es) never seen (%s)", len(g.MissingStatuses), t.OptionNames.name(OptionRequireStatus)))
 		}
 	}
 	g.Passed = len(g.Failures) == 0

@@ -88,7 +88,7 @@ var _ = Describe("contract Checker", func() {
 			Expect(r.Coverage.Percent).To(Equal(100.0))
 			Expect(r.Coverage.MissingStatuses()).To(BeEmpty())
 			Expect(r.Coverage.Undocumented).To(BeEmpty())
-			Expect(r.Evaluate(100, true).Passed).To(BeTrue())
+			Expect(r.Evaluate(contract.Thresholds{MinCoverage: 100, RequireStatus: true}).Passed).To(BeTrue())
 		})
 	})
 
@@ -109,7 +109,7 @@ var _ = Describe("contract Checker", func() {
 				Expect(f.Message).NotTo(BeEmpty())
 				Expect(f.Hint).NotTo(BeEmpty())
 				Expect(errs[0].Occurrences).To(Equal([]recorder.Source{{File: file, Index: 0}}))
-				Expect(r.Evaluate(0, false).Passed).To(BeFalse())
+				Expect(r.Evaluate(contract.Thresholds{}).Passed).To(BeFalse())
 			})
 		}
 		It("has a fixture for every check id that traffic can trigger", func() {

@@ -80,6 +80,8 @@ var _ = Describe("contract check", func() {
 		Entry("an unknown format", "--format \"pdf\"", "--spec", spec, "--format", "pdf", "fixtures/contract/clean"),
 		Entry("two formats on stdout", "share stdout", "--spec", spec, "--format", "text,json", "fixtures/contract/clean"),
 		Entry("an unknown flag", "flag provided but not defined", "--spec", spec, "--frobnicate", "fixtures/contract/clean"),
+		Entry("a bad --server, named by its flag", `--server "http://[::1"`, "--spec", spec, "--server", "http://[::1", "fixtures/contract/clean"),
+		Entry("an empty --ignore glob, named by its flag", `--ignore " "`, "--spec", spec, "--ignore", " ", "fixtures/contract/clean"),
 	)
 
 	It("exits 2 on a broken cassette, naming the file, line and field", func() {

@@ -61,6 +61,17 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.logLevel, "log-level", "warn", "debug, info, warn or error (logs go to stderr)")
 }
 
+// optionNames maps the library options named in messages to their flags.
+func optionNames() contract.OptionNames {
+	return contract.OptionNames{
+		contract.OptionServer:        "--server",
+		contract.OptionStrictServers: "--strict-servers",
+		contract.OptionIgnorePaths:   "--ignore",
+		contract.OptionMinCoverage:   "--min-coverage",
+		contract.OptionRequireStatus: "--require-status",
+	}
+}
+
 func (c *common) logger(stderr io.Writer) (*slog.Logger, error) {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(c.logLevel)); err != nil {
@@ -109,6 +120,7 @@ func (c *common) load(logger *slog.Logger) (*contract.Checker, error) {
 		logger.Warn("spec warning", "spec", c.spec, "warning", w)
 	}
 	cfg := contract.CheckConfig{
+		OptionNames:      optionNames(),
 		Server:           c.server,
 		StrictServers:    c.strictServers,
 		IgnorePaths:      c.ignore,
@@ -190,7 +202,7 @@ func (c *common) writeReports(r *contract.Result, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	gate := r.Evaluate(c.minCoverage, c.requireStatus)
+	gate := r.Evaluate(contract.Thresholds{MinCoverage: c.minCoverage, RequireStatus: c.requireStatus, OptionNames: optionNames()})
 	for _, o := range outs {
 		opts := report.ReportOptions{ToolVersion: buildVersion()}
 		if o.file == "" {

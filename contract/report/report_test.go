@@ -47,7 +47,7 @@ func goldenResult() *contract.Result {
 		return recorder.ReadTraffic(ctx, paths, emit)
 	}, contract.RunOptions{Workers: 2})
 	Expect(err).NotTo(HaveOccurred())
-	r.Evaluate(90, true)
+	r.Evaluate(contract.Thresholds{MinCoverage: 90, RequireStatus: true})
 	return r
 }
 
