@@ -43,7 +43,7 @@ conformance:
 
 # 100,000 recorded interactions through contract check's worker pool.
 contract-perf:
-	CONTRACT_PERF=1 $(GO) test -run TestContractPerf -count=1 -v ./validator/
+	CONTRACT_PERF=1 $(GO) test -run TestContractPerf -count=1 -v ./contract/
 
 bench:
 	MOCKD_CACHE=$(CACHE) $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
