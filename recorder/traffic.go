@@ -239,6 +239,25 @@ func ReadTraffic(ctx context.Context, paths []string, fn func(*Interaction) erro
 // of different files interleave; Interaction.Seq still gives the traffic
 // order. At most readers files are held in memory.
 func ReadTrafficConcurrent(ctx context.Context, paths []string, readers int, fn func(*Interaction) error) error {
+	return ReadTrafficWith(ctx, paths, TrafficOptions{Readers: readers}, fn)
+}
+
+// TrafficOptions tunes ReadTrafficWith.
+type TrafficOptions struct {
+	// Readers is how many files are parsed at once (< 1: one); see
+	// ReadTrafficConcurrent.
+	Readers int
+	// InflationBudget is how many bytes the compressed bodies of the whole
+	// call may decode to together (<= 0: 256 MiB). A body that would pass
+	// it is left encoded, with RequestBodyError or ResponseBodyError saying
+	// so, like a body over the per-body or ratio limits (a decompression
+	// bomb).
+	InflationBudget int64
+}
+
+// ReadTrafficWith is ReadTrafficConcurrent with every option.
+func ReadTrafficWith(ctx context.Context, paths []string, opts TrafficOptions, fn func(*Interaction) error) error {
+	readers := opts.Readers
 	if len(paths) == 0 {
 		return errors.New("no traffic given: name cassette, HAR or NDJSON files or folders")
 	}
@@ -277,7 +296,7 @@ func ReadTrafficConcurrent(ctx context.Context, paths []string, readers int, fn 
 	}
 	// One inflation budget for the whole run (internal/content): a traffic
 	// set full of decompression bombs cannot exhaust memory.
-	budget := content.NewBudget(0)
+	budget := content.NewBudget(opts.InflationBudget)
 	if readers < 1 {
 		readers = 1
 	}
