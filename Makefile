@@ -52,7 +52,7 @@ conformance:
 
 # 100,000 recorded interactions through contract check's worker pool.
 contract-perf:
-	CONTRACT_PERF=1 $(GO) test -run TestContractPerf -count=1 -v ./validator/
+	CONTRACT_PERF=1 $(GO) test -run TestContractPerf -count=1 -v ./contract/
 
 # GitHub's REST spec (installed with npm into $(CACHE) the first time; skipped
 # without it): 1,050 interactions over 350 operations recorded from mockd's

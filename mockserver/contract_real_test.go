@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mockd/mockd/contract"
 	"github.com/mockd/mockd/internal/testcorpus"
 	"github.com/mockd/mockd/mockserver"
 	"github.com/mockd/mockd/recorder"
@@ -28,7 +29,7 @@ import (
 	"github.com/mockd/mockd/validator"
 )
 
-// Large-spec traffic check (issue 15): recorded traffic of at least 1,000
+// Large-spec traffic check: recorded traffic of at least 1,000
 // interactions over at least 300 operations of GitHub's REST spec, checked
 // by `contract check` in at most 2 s beyond the spec load and 600 MB, each
 // operation's schemas compiled once, in parallel.
@@ -188,13 +189,13 @@ func TestContractRealChild(t *testing.T) {
 	}()
 	started = time.Now()
 	cpu0 := cpuSeconds()
-	checker, err := validator.NewChecker(spec, validator.CheckConfig{})
+	checker, err := contract.NewChecker(spec, contract.CheckConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	result, err := checker.Run(context.Background(), func(ctx context.Context, emit func(*validator.Interaction) error) error {
-		return validator.ReadTrafficConcurrent(ctx, []string{dir}, runtime.GOMAXPROCS(0), emit)
-	}, validator.RunOptions{})
+	result, err := checker.Run(context.Background(), func(ctx context.Context, emit func(*recorder.Interaction) error) error {
+		return recorder.ReadTrafficConcurrent(ctx, []string{dir}, runtime.GOMAXPROCS(0), emit)
+	}, contract.RunOptions{})
 	f.CheckSeconds = time.Since(started).Seconds()
 	f.CheckCPU = cpuSeconds() - cpu0
 	close(stop)

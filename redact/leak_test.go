@@ -15,6 +15,8 @@ import (
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
+	"github.com/mockd/mockd/contract"
+	"github.com/mockd/mockd/contract/report"
 	"github.com/mockd/mockd/internal/content"
 	"github.com/mockd/mockd/mockserver"
 	"github.com/mockd/mockd/recorder"
@@ -282,19 +284,19 @@ func logsOut(red *redact.Redactor, it *cassette.Interaction) string {
 }
 
 func reportOut(t *testing.T, spec *validator.Spec, it *cassette.Interaction, format string) string {
-	checker, err := validator.NewChecker(spec, validator.CheckConfig{})
+	checker, err := contract.NewChecker(spec, contract.CheckConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := validator.FromCassette(it, validator.Source{File: "leak.yaml"})
+	x, err := recorder.FromCassette(it, recorder.Source{File: "leak.yaml"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	col := validator.NewCollector(spec)
+	col := contract.NewCollector(spec)
 	out := checker.Check(x)
 	col.Add(1, &out)
 	var buf bytes.Buffer
-	if err := validator.WriteReport(&buf, format, col.Result(), validator.ReportOptions{}); err != nil {
+	if err := report.WriteReport(&buf, format, col.Result(), report.ReportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return buf.String()

@@ -35,12 +35,20 @@ func (b BrokenRef) String() string {
 // operations that do not depend on them instead.
 type BrokenRefsError struct {
 	Refs []BrokenRef
+	// Alternative, when set, is the other way out the caller offers, in
+	// its user's terms (a command names its lenient flag); the message
+	// shows it after the fix. The library sets none: how to load leniently
+	// depends on the program.
+	Alternative string
 }
 
 // Error lists each broken reference on its own line.
 func (e *BrokenRefsError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d broken $ref(s): fix each one (or start with --lenient to serve the operations that do not use them)", len(e.Refs))
+	fmt.Fprintf(&b, "%d broken $ref(s): fix each one", len(e.Refs))
+	if e.Alternative != "" {
+		fmt.Fprintf(&b, " (or %s)", e.Alternative)
+	}
 	for _, r := range e.Refs {
 		b.WriteString("\n  ")
 		b.WriteString(r.String())

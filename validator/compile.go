@@ -40,6 +40,14 @@ const bundleEntry = "x-mockd-entry"
 // errNotBundled marks a schema left to the library (external references).
 var errNotBundled = errors.New("schema reaches another document")
 
+// Prepare compiles op's schemas now instead of on op's first validation
+// (each operation once; later calls return at once). A caller that knows
+// which operations it will validate, such as a contract check reading
+// traffic, can prepare them ahead from several goroutines: a validation of
+// an operation still being prepared waits for it. op must be one of s's
+// Operations.
+func (s *Spec) Prepare(op *Operation) { s.prepare(op) }
+
 // prepare compiles op's schemas into the schema cache, once per operation.
 // It only reads the document's YAML nodes, so operations can be prepared
 // concurrently with each other and with validations.
@@ -212,6 +220,13 @@ func (s *Spec) compileSchema(t schemaTarget) (*cache.SchemaCacheEntry, error) {
 	}
 	return out, nil
 }
+
+// Document returns the root mapping node of the document the model was
+// built from, whose nodes carry the spec file's lines and columns (nil when
+// the spec has no parsed document). The library compiles schemas from the
+// same nodes and may resolve them meanwhile: read the tree only inside
+// Read, and never change it.
+func (s *Spec) Document() *yaml.Node { return s.rootNode() }
 
 // rootNode returns the mapping node of the parsed document the model was
 // built from (nil when there is none).

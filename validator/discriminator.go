@@ -44,8 +44,8 @@ func dropDiscriminatedOverlaps(fs []Finding, schema *base.Schema, body []byte) [
 				doc = nil
 			}
 		}
-		sch := schemaAt(schema, splitPointer(strings.TrimSuffix(f.Keyword, "/oneOf")))
-		branch := selectedBranch(sch, valueAt(doc, splitPointer(f.Pointer)))
+		sch := schemaAt(schema, SplitPointer(strings.TrimSuffix(f.Keyword, "/oneOf")))
+		branch := selectedBranch(sch, ValueAt(doc, SplitPointer(f.Pointer)))
 		if branch >= 0 && slices.Contains(matchedBranches(m[1]), branch) {
 			continue // the discriminator selects a branch the value matches
 		}

@@ -55,30 +55,3 @@ func TestRequestPathKeepsCompiledWork(t *testing.T) {
 		t.Fatalf("the response body schema: cached %t, want cached without a rendering", ok)
 	}
 }
-
-// The checker locates findings in the document the model was parsed from,
-// instead of parsing the spec's file a second time (a second and a second
-// tree on GitHub's spec); given text is parsed for its own positions.
-func TestCheckerReusesTheParsedDocument(t *testing.T) {
-	spec, err := Load("../fixtures/bookstore.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := NewChecker(spec, CheckConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.tree == nil || c.tree.root != spec.rootNode() {
-		t.Fatal("the checker parsed the spec again instead of using the model's document")
-	}
-	if line, col := c.tree.locate("/paths/~1books/get"); line == 0 || col == 0 {
-		t.Fatalf("GET /books located at %d:%d", line, col)
-	}
-	given, err := NewChecker(spec, CheckConfig{SpecSource: []byte("openapi: 3.0.3\npaths: {}\n")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if given.tree == nil || given.tree.root == spec.rootNode() {
-		t.Fatal("SpecSource was not parsed for its own positions")
-	}
-}

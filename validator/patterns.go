@@ -66,7 +66,7 @@ func (w *patternWalker) walk(n *yaml.Node, parent, ptr string, depth int) {
 				w.check(v, ptr)
 				continue
 			}
-			w.walk(v, k.Value, ptr+"/"+escapePointer(k.Value), depth+1)
+			w.walk(v, k.Value, ptr+"/"+EscapePointer(k.Value), depth+1)
 		}
 	}
 }

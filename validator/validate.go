@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,6 +36,8 @@ const (
 	CheckResponse         = "response"
 	CheckUnknownPath      = "path.undocumented"
 	CheckUnknownMethod    = "method.undocumented"
+	// CheckWriteOnly: a response carries a property the schema marks writeOnly.
+	CheckWriteOnly = "response.body.write_only"
 )
 
 // Finding is one validation problem, located in the request or response and
@@ -51,8 +54,11 @@ type Finding struct {
 	SpecCol  int    `json:"specCol,omitempty"`  // column in the spec, when known
 	Hint     string `json:"hint,omitempty"`     // how to fix it
 
-	// The fields below are filled by the contract Checker (mockserver
-	// leaves them empty).
+	// The fields below grade the finding and place it in the spec.
+	// ValidateExchange fills the operation fields; ValidateRequest and
+	// ValidateResponse leave them empty, and the Severity too but for a
+	// pattern that was not checked (a warning). The contract checker
+	// (package contract) fills them all.
 
 	Severity     Severity `json:"severity,omitempty"`     // error, warning or info
 	OperationID  string   `json:"operationId,omitempty"`  // operationId (or "METHOD /path")
@@ -60,7 +66,6 @@ type Finding struct {
 	PathTemplate string   `json:"pathTemplate,omitempty"` // path template as written in the spec
 	SpecFile     string   `json:"specFile,omitempty"`     // the spec file SpecLine and SpecCol refer to
 	SpecPointer  string   `json:"specPointer,omitempty"`  // JSON pointer into the spec (RFC 6901)
-	Source       *Source  `json:"source,omitempty"`       // where in the traffic
 }
 
 // ValidateRequest validates r against op: parameters, body and content type.
@@ -512,4 +517,20 @@ func libraryRequest(r *http.Request, op *Operation) *http.Request {
 		}
 	}
 	return r
+}
+
+// sortFindings orders findings by check id, then pointer, then detail.
+func sortFindings(fs []Finding) {
+	if len(fs) < 2 {
+		return
+	}
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].Check != fs[j].Check {
+			return fs[i].Check < fs[j].Check
+		}
+		if fs[i].Pointer != fs[j].Pointer {
+			return fs[i].Pointer < fs[j].Pointer
+		}
+		return fs[i].Detail < fs[j].Detail
+	})
 }

@@ -7,8 +7,9 @@ import (
 	"io"
 	"runtime"
 
+	"github.com/mockd/mockd/contract"
 	"github.com/mockd/mockd/internal/cli"
-	"github.com/mockd/mockd/validator"
+	"github.com/mockd/mockd/recorder"
 )
 
 // checkHeader opens `contract check --help`.
@@ -39,11 +40,11 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	paths := fs.Args()
-	result, err := checker.Run(ctx, func(ctx context.Context, emit func(*validator.Interaction) error) error {
-		return validator.ReadTrafficConcurrent(ctx, paths, readers(*workers), emit)
-	}, validator.RunOptions{Workers: *workers, Logger: logger})
+	result, err := checker.Run(ctx, func(ctx context.Context, emit func(*recorder.Interaction) error) error {
+		return recorder.ReadTrafficConcurrent(ctx, paths, readers(*workers), emit)
+	}, contract.RunOptions{Workers: *workers, Logger: logger})
 	if err != nil {
-		// Unreadable traffic (a *validator.TrafficError names the file) or
+		// Unreadable traffic (a *recorder.TrafficError names the file) or
 		// an interrupted read.
 		return fmt.Errorf("%w: %w", errBadInput, err)
 	}

@@ -24,8 +24,8 @@ import (
 
 const spec = "fixtures/contract/api.yaml"
 
-// contract runs the CLI in-process and returns its exit code and output.
-func contract(args ...string) (int, string, string) {
+// runContract runs the CLI in-process and returns its exit code and output.
+func runContract(args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), args, &out, &errOut)
 	return code, out.String(), errOut.String()
@@ -33,7 +33,7 @@ func contract(args ...string) (int, string, string) {
 
 var _ = Describe("contract check", func() {
 	It("passes the clean fixtures (exit 0) with full coverage", func() {
-		code, out, errOut := contract("check", "--spec", spec, "--min-coverage", "100", "--require-status", "fixtures/contract/clean")
+		code, out, errOut := runContract("check", "--spec", spec, "--min-coverage", "100", "--require-status", "fixtures/contract/clean")
 		Expect(errOut).To(BeEmpty())
 		Expect(code).To(Equal(exitOK), out)
 		Expect(out).To(ContainSubstring("PASS"))
@@ -41,24 +41,24 @@ var _ = Describe("contract check", func() {
 	})
 
 	It("fails on seeded violations (exit 1), flags before or after the traffic", func() {
-		code, out, _ := contract("check", "fixtures/contract/violations", "--spec", spec, "--color", "never")
+		code, out, _ := runContract("check", "fixtures/contract/violations", "--spec", spec, "--color", "never")
 		Expect(code).To(Equal(exitViolation))
 		Expect(out).To(ContainSubstring("FAIL: 14 error finding(s)"))
 	})
 
 	It("refuses a --min-coverage outside 0-100", func() {
 		for _, v := range []string{"150", "-1"} {
-			code, _, errOut := contract("check", "--spec", spec, "--min-coverage", v, "fixtures/contract/clean")
+			code, _, errOut := runContract("check", "--spec", spec, "--min-coverage", v, "fixtures/contract/clean")
 			Expect(code).To(Equal(exitBadInput), v)
 			Expect(errOut).To(ContainSubstring("--min-coverage " + v + ": use a percentage from 0 to 100"))
 		}
 	})
 
 	It("fails when coverage is below --min-coverage or a status was never seen", func() {
-		code, out, _ := contract("check", "--spec", spec, "--min-coverage", "90", "fixtures/contract/clean/browser.har")
+		code, out, _ := runContract("check", "--spec", spec, "--min-coverage", "90", "fixtures/contract/clean/browser.har")
 		Expect(code).To(Equal(exitViolation))
 		Expect(out).To(ContainSubstring("below --min-coverage 90.0%"))
-		code, out, _ = contract("check", "--spec", spec, "--require-status", "fixtures/contract/clean/books-v2.yaml")
+		code, out, _ = runContract("check", "--spec", spec, "--require-status", "fixtures/contract/clean/books-v2.yaml")
 		Expect(code).To(Equal(exitViolation))
 		Expect(out).To(ContainSubstring("never seen"))
 		Expect(out).To(ContainSubstring("getBook 404"))
@@ -66,7 +66,7 @@ var _ = Describe("contract check", func() {
 
 	DescribeTable("exits 2 on bad input, naming the file and the reason",
 		func(want string, args ...string) {
-			code, _, errOut := contract(append([]string{"check"}, args...)...)
+			code, _, errOut := runContract(append([]string{"check"}, args...)...)
 			Expect(code).To(Equal(exitBadInput))
 			Expect(errOut).To(ContainSubstring(want))
 		},
@@ -80,21 +80,24 @@ var _ = Describe("contract check", func() {
 		Entry("an unknown format", "--format \"pdf\"", "--spec", spec, "--format", "pdf", "fixtures/contract/clean"),
 		Entry("two formats on stdout", "share stdout", "--spec", spec, "--format", "text,json", "fixtures/contract/clean"),
 		Entry("an unknown flag", "unknown flag --frobnicate", "--spec", spec, "--frobnicate", "fixtures/contract/clean"),
+		Entry("a bad --server, named by its flag", `--server "http://[::1"`, "--spec", spec, "--server", "http://[::1", "fixtures/contract/clean"),
+		Entry("an empty --ignore glob, named by its flag", `--ignore " "`, "--spec", spec, "--ignore", " ", "fixtures/contract/clean"),
 	)
 
 	It("exits 2 on a broken cassette, naming the file, line and field", func() {
 		broken := filepath.Join(GinkgoT().TempDir(), "broken.yaml")
 		Expect(os.WriteFile(broken, []byte("version: 2\ninteractions:\n- request: {method: GET}\n  response: {code: 200}\n"), 0o644)).To(Succeed())
-		code, _, errOut := contract("check", "--spec", spec, broken)
+		code, _, errOut := runContract("check", "--spec", spec, broken)
 		Expect(code).To(Equal(exitBadInput))
 		Expect(errOut).To(ContainSubstring(broken + ":3: interaction 0: request.url"))
 	})
 
 	It("exits 2 on a spec with broken $refs, naming each one's file:line:col", func() {
-		code, out, errOut := contract("check", "--spec", "fixtures/broken-refs/api.yaml", "fixtures/contract/clean")
+		code, out, errOut := runContract("check", "--spec", "fixtures/broken-refs/api.yaml", "fixtures/contract/clean")
 		Expect(code).To(Equal(exitBadInput))
 		Expect(out).To(BeEmpty())
-		Expect(errOut).To(HavePrefix("contract: load spec fixtures/broken-refs/api.yaml: 4 broken $ref(s)"))
+		Expect(errOut).To(HavePrefix("contract: load spec fixtures/broken-refs/api.yaml: 4 broken $ref(s): fix each one\n"))
+		Expect(errOut).NotTo(ContainSubstring("lenient"), "contract has no --lenient")
 		Expect(errOut).To(ContainSubstring("fixtures/broken-refs/api.yaml:23:30: $ref '#/components/schemas/Missing'"))
 		Expect(errOut).To(ContainSubstring("fixtures/broken-refs/schemas/thing.yaml:4:18: $ref '#/Nowhere'"))
 		Expect(errOut).NotTo(ContainSubstring("level="))
@@ -103,7 +106,7 @@ var _ = Describe("contract check", func() {
 	It("writes several formats at once", func() {
 		dir := GinkgoT().TempDir()
 		junit, sarif, md := filepath.Join(dir, "r", "junit.xml"), filepath.Join(dir, "contract.sarif"), filepath.Join(dir, "comment.md")
-		code, out, _ := contract("check", "--spec", spec, "--format", "text", "--format", "junit="+junit+",sarif="+sarif,
+		code, out, _ := runContract("check", "--spec", spec, "--format", "text", "--format", "junit="+junit+",sarif="+sarif,
 			"--format", "markdown="+md, "fixtures/contract/violations")
 		Expect(code).To(Equal(exitViolation))
 		Expect(out).To(ContainSubstring("ERROR"))
@@ -120,7 +123,7 @@ var _ = Describe("contract check", func() {
 
 	It("writes one report to --output", func() {
 		out := filepath.Join(GinkgoT().TempDir(), "report.json")
-		code, stdout, _ := contract("check", "--spec", spec, "--format", "json", "--output", out, "fixtures/contract/clean")
+		code, stdout, _ := runContract("check", "--spec", spec, "--format", "json", "--output", out, "fixtures/contract/clean")
 		Expect(code).To(Equal(exitOK))
 		Expect(stdout).To(BeEmpty())
 		data, err := os.ReadFile(out)
@@ -131,18 +134,20 @@ var _ = Describe("contract check", func() {
 	It("reads severities from a config file", func() {
 		cfg := filepath.Join(GinkgoT().TempDir(), "contract.yaml")
 		Expect(os.WriteFile(cfg, []byte("severities:\n  request.security: warning\n"), 0o644)).To(Succeed())
-		code, out, _ := contract("check", "--spec", spec, "--config", cfg, "fixtures/contract/violations/request-security.yaml")
+		code, out, _ := runContract("check", "--spec", spec, "--config", cfg, "fixtures/contract/violations/request-security.yaml")
 		Expect(code).To(Equal(exitOK))
 		Expect(out).To(ContainSubstring("WARNING request.security"))
 	})
 
 	It("prints its version and usage", func() {
-		code, out, _ := contract("version")
+		code, out, _ := runContract("version")
 		Expect(code).To(Equal(exitOK))
 		Expect(out).To(HavePrefix("contract "))
-		code, _, errOut := contract()
+		code, _, errOut := runContract()
 		Expect(code).To(Equal(exitBadInput))
 		Expect(errOut).To(ContainSubstring("Usage"))
+		code, _, _ = runContract("check", "--help")
+		Expect(code).To(Equal(exitOK))
 	})
 })
 
@@ -159,7 +164,7 @@ var _ = Describe("real traffic nobody here wrote", func() {
 	for _, c := range cases {
 		It("checks "+c.name+" and logs the findings", func() {
 			args := append([]string{"check", "--spec", c.spec, "--color", "never"}, c.extra...)
-			code, out, errOut := contract(append(args, c.traffic)...)
+			code, out, errOut := runContract(append(args, c.traffic)...)
 			fmt.Fprintf(GinkgoWriter, "contract check %s (exit %d):\n%s%s\n", c.name, code, out, errOut)
 			AddReportEntry(c.name, out)
 			Expect(errOut).To(BeEmpty())
@@ -171,14 +176,14 @@ var _ = Describe("real traffic nobody here wrote", func() {
 		})
 	}
 	It("finds spec drift in Linode's recorded response under --strict", func() {
-		_, out, _ := contract("check", "--strict", "--spec", "fixtures/contract/real/linode/account-settings.openapi.yaml", "fixtures/contract/real/linode/cassettes")
+		_, out, _ := runContract("check", "--strict", "--spec", "fixtures/contract/real/linode/account-settings.openapi.yaml", "fixtures/contract/real/linode/cassettes")
 		Expect(out).To(ContainSubstring("interfaces_for_new_linodes"))
 		Expect(out).To(ContainSubstring("maintenance_policy"))
 	})
 	It("passes the Datadog cassettes once credential checks are off (they are stripped on record)", func() {
 		cfg := filepath.Join(GinkgoT().TempDir(), "contract.yaml")
 		Expect(os.WriteFile(cfg, []byte("severities:\n  request.security: off\n"), 0o644)).To(Succeed())
-		code, out, _ := contract("check", "--spec", "fixtures/contract/real/datadog/ip-allowlist.openapi.yaml", "--config", cfg, "fixtures/contract/real/datadog/cassettes")
+		code, out, _ := runContract("check", "--spec", "fixtures/contract/real/datadog/ip-allowlist.openapi.yaml", "--config", cfg, "fixtures/contract/real/datadog/cassettes")
 		Expect(code).To(Equal(exitOK), out)
 	})
 })
@@ -205,7 +210,7 @@ var _ = Describe("the CI examples (examples/ci, shown in the README)", func() {
 					args[j] = strings.ReplaceAll(a, "contract-report/", dir+"/")
 				}
 			}
-			code, out, errOut := contract(args...)
+			code, out, errOut := runContract(args...)
 			Expect(errOut).To(BeEmpty(), line)
 			Expect(code).To(Equal(exitOK), "%s\n%s", line, out)
 			for _, f := range []string{"junit.xml", "contract.sarif"} {
@@ -213,7 +218,7 @@ var _ = Describe("the CI examples (examples/ci, shown in the README)", func() {
 				Expect(err).NotTo(HaveOccurred(), "%s does not write %s", line, f)
 			}
 			// The same job fails the pipeline on a violation.
-			code, _, _ = contract(append(args, "fixtures/contract/violations/response-status.yaml")...)
+			code, _, _ = runContract(append(args, "fixtures/contract/violations/response-status.yaml")...)
 			Expect(code).To(Equal(exitViolation))
 		}
 	})
@@ -379,13 +384,13 @@ var _ = Describe("contract proxy", func() {
 	})
 
 	It("refuses a bad upstream", func() {
-		code, _, errOut := contract("proxy", "--spec", spec, "--upstream", "not-a-url")
+		code, _, errOut := runContract("proxy", "--spec", spec, "--upstream", "not-a-url")
 		Expect(code).To(Equal(exitBadInput))
 		Expect(errOut).To(ContainSubstring("--upstream"))
 	})
 
 	It("refuses a negative server limit", func() {
-		code, _, errOut := contract("proxy", "--spec", spec, "--upstream", "http://127.0.0.1:9", "--max-conns", "-2")
+		code, _, errOut := runContract("proxy", "--spec", spec, "--upstream", "http://127.0.0.1:9", "--max-conns", "-2")
 		Expect(code).To(Equal(exitBadInput))
 		Expect(errOut).To(ContainSubstring("--max-conns -2 is negative"))
 	})

@@ -22,7 +22,7 @@ var _ = Describe("errors about files the user wrote", func() {
 	DescribeTable("a bad contract config names the file, the place and the key, in no Go terms",
 		func(content, want string) {
 			cfg := writeTemp("contract.yaml", content)
-			code, stdout, stderr := contract("check", "--spec", spec, "--config", cfg, "fixtures/contract/clean")
+			code, stdout, stderr := runContract("check", "--spec", spec, "--config", cfg, "fixtures/contract/clean")
 			Expect(code).To(Equal(exitBadInput))
 			Expect(stdout).To(BeEmpty())
 			Expect(stderr).To(ContainSubstring("contract config " + cfg))
@@ -46,7 +46,7 @@ var _ = Describe("errors about files the user wrote", func() {
 	DescribeTable("a bad traffic file names the file, the entry and the field, in no Go terms",
 		func(name, content, want string) {
 			path := writeTemp(name, content)
-			code, stdout, stderr := contract("check", "--spec", spec, path)
+			code, stdout, stderr := runContract("check", "--spec", spec, path)
 			Expect(code).To(Equal(exitBadInput))
 			Expect(stdout).To(BeEmpty())
 			Expect(stderr).To(ContainSubstring(path))

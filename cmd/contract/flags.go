@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/mockd/mockd/contract"
+	"github.com/mockd/mockd/contract/report"
 	"github.com/mockd/mockd/internal/cli"
 	"github.com/mockd/mockd/redact"
 	"github.com/mockd/mockd/validator"
@@ -61,6 +63,17 @@ func (c *common) register(fs *flag.FlagSet, logLevel string) {
 	c.log.Register(fs, logLevel)
 }
 
+// optionNames maps the library options named in messages to their flags.
+func optionNames() contract.OptionNames {
+	return contract.OptionNames{
+		contract.OptionServer:        "--server",
+		contract.OptionStrictServers: "--strict-servers",
+		contract.OptionIgnorePaths:   "--ignore",
+		contract.OptionMinCoverage:   "--min-coverage",
+		contract.OptionRequireStatus: "--require-status",
+	}
+}
+
 // check validates the shared flags before anything is loaded; each problem
 // is a usage error naming the flag.
 func (c *common) check() error {
@@ -84,7 +97,7 @@ func (c *common) check() error {
 
 // prepare checks the report outputs, then builds the logger and the
 // checker: the set-up check and proxy share.
-func (c *common) prepare(stderr io.Writer) (*validator.Checker, *slog.Logger, error) {
+func (c *common) prepare(stderr io.Writer) (*contract.Checker, *slog.Logger, error) {
 	if err := c.check(); err != nil {
 		return nil, nil, err
 	}
@@ -103,7 +116,7 @@ func (c *common) prepare(stderr io.Writer) (*validator.Checker, *slog.Logger, er
 }
 
 // load loads the spec and builds the checker.
-func (c *common) load(logger *slog.Logger) (*validator.Checker, error) {
+func (c *common) load(logger *slog.Logger) (*contract.Checker, error) {
 	opts := []validator.Option{validator.WithLogger(logger)}
 	if c.strict {
 		opts = append(opts, validator.WithStrict(), validator.WithFormatAssertions())
@@ -115,7 +128,8 @@ func (c *common) load(logger *slog.Logger) (*validator.Checker, error) {
 	for _, w := range spec.Warnings {
 		logger.Warn("spec warning", "spec", c.spec, "warning", w)
 	}
-	cfg := validator.CheckConfig{
+	cfg := contract.CheckConfig{
+		OptionNames:      optionNames(),
 		Server:           c.server,
 		StrictServers:    c.strictServers,
 		IgnorePaths:      c.ignore,
@@ -123,11 +137,11 @@ func (c *common) load(logger *slog.Logger) (*validator.Checker, error) {
 		FormatAssertions: c.strict,
 	}
 	if c.config != "" {
-		if err := validator.LoadCheckConfig(c.config, &cfg); err != nil {
+		if err := contract.LoadCheckConfig(c.config, &cfg); err != nil {
 			return nil, fmt.Errorf("%w: %w", errBadInput, err)
 		}
 	}
-	checker, err := validator.NewChecker(spec, cfg)
+	checker, err := contract.NewChecker(spec, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errBadInput, err)
 	}
@@ -154,11 +168,11 @@ func (c *common) outputs() ([]output, error) {
 				format = "markdown"
 			}
 			known := false
-			for _, f := range validator.ReportFormats {
+			for _, f := range report.ReportFormats {
 				known = known || f == format
 			}
 			if !known {
-				return nil, cli.Usagef("--format %q: use %s", format, strings.Join(validator.ReportFormats, ", "))
+				return nil, cli.Usagef("--format %q: use %s", format, strings.Join(report.ReportFormats, ", "))
 			}
 			outs = append(outs, output{format: format, file: strings.TrimSpace(file)})
 		}
@@ -192,17 +206,17 @@ func (c *common) outputs() ([]output, error) {
 
 // writeReports writes every requested report, gates the result and
 // returns errGate when it fails.
-func (c *common) writeReports(r *validator.Result, stdout io.Writer) error {
+func (c *common) writeReports(r *contract.Result, stdout io.Writer) error {
 	outs, err := c.outputs()
 	if err != nil {
 		return err
 	}
-	gate := r.Evaluate(c.minCoverage, c.requireStatus)
+	gate := r.Evaluate(contract.Thresholds{MinCoverage: c.minCoverage, RequireStatus: c.requireStatus, OptionNames: optionNames()})
 	for _, o := range outs {
-		opts := validator.ReportOptions{ToolVersion: cli.BuildVersion()}
+		opts := report.ReportOptions{ToolVersion: cli.BuildVersion()}
 		if o.file == "" {
 			opts.Color = c.useColor(stdout)
-			if err := validator.WriteReport(stdout, o.format, r, opts); err != nil {
+			if err := report.WriteReport(stdout, o.format, r, opts); err != nil {
 				return err
 			}
 			continue
@@ -216,7 +230,7 @@ func (c *common) writeReports(r *validator.Result, stdout io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("report %s: %w", o.file, err)
 		}
-		werr := validator.WriteReport(f, o.format, r, opts)
+		werr := report.WriteReport(f, o.format, r, opts)
 		cerr := f.Close()
 		if err := errors.Join(werr, cerr); err != nil {
 			return fmt.Errorf("report %s: %w", o.file, err)

@@ -15,18 +15,18 @@ var _ = Describe("help and usage errors", func() {
 				forms = [][]string{{sub, "--help"}, {sub, "-h"}, {"help", sub}}
 			}
 			for _, args := range forms {
-				code, stdout, stderr := contract(args...)
+				code, stdout, stderr := runContract(args...)
 				Expect(code).To(Equal(exitOK), "contract %q", args)
 				Expect(stdout).To(ContainSubstring("Usage:"), "contract %q", args)
 				Expect(stdout).To(ContainSubstring(strings.TrimSpace("contract "+sub)), "contract %q", args)
 				Expect(stderr).To(BeEmpty(), "contract %q", args)
 			}
 		}
-		_, stdout, _ := contract("check", "--help")
+		_, stdout, _ := runContract("check", "--help")
 		for _, flag := range []string{"-spec", "-min-coverage", "-log-format", "-log-level"} {
 			Expect(stdout).To(ContainSubstring(flag))
 		}
-		_, stdout, _ = contract("proxy", "--help")
+		_, stdout, _ = runContract("proxy", "--help")
 		for _, flag := range []string{"-upstream", "-enforce", "-log-format", "-quiet", "-max-conns"} {
 			Expect(stdout).To(ContainSubstring(flag))
 		}
@@ -34,7 +34,7 @@ var _ = Describe("help and usage errors", func() {
 
 	DescribeTable("says what is wrong in one line, points to --help and exits 2",
 		func(args []string, want string) {
-			code, stdout, stderr := contract(args...)
+			code, stdout, stderr := runContract(args...)
 			Expect(code).To(Equal(exitBadInput))
 			Expect(stdout).To(BeEmpty())
 			lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")

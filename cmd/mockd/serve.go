@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -230,6 +231,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			vopts = append(vopts, validator.WithLenient())
 		}
 		if spec, err = validator.Load(f.spec, vopts...); err != nil {
+			var broken *validator.BrokenRefsError
+			if errors.As(err, &broken) {
+				broken.Alternative = "start with --lenient to serve the operations that do not use them"
+			}
 			return err
 		}
 		opts = append(opts, mockserver.WithSpec(spec))

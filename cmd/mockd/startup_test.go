@@ -26,7 +26,7 @@ var _ = Describe("start-up with a spec that has problems", func() {
 		code, stdout, stderr := runOnce("serve", "--spec", brokenRefs, "--port", "0")
 		Expect(code).To(Equal(1))
 		Expect(stdout).To(BeEmpty())
-		Expect(stderr).To(HavePrefix("mockd: load spec " + brokenRefs + ": 4 broken $ref(s)"))
+		Expect(stderr).To(HavePrefix("mockd: load spec " + brokenRefs + ": 4 broken $ref(s): fix each one (or start with --lenient to serve the operations that do not use them)\n"))
 		for _, place := range []string{
 			brokenRefs + ":23:30: $ref '#/components/schemas/Missing'",
 			brokenRefs + ":32:30: $ref './schemas/nofile.yaml#/Thing': file ./schemas/nofile.yaml not found",
