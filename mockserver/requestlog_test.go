@@ -59,6 +59,8 @@ var _ = Describe("the request log line", func() {
 			serveOne(srv, "/v1/books?limit=1") // warm the caches
 			allocs[name] = testing.AllocsPerRun(50, func() { serveOne(srv, "/v1/books?limit=1") })
 		}
-		Expect(allocs["warn logger"]).To(Equal(allocs["no logger"]), "allocations per request: %v", allocs)
+		// A request line costs well over 2 allocations; the slack absorbs
+		// sync.Pool misses (the race detector drops pooled items at random).
+		Expect(allocs["warn logger"]).To(BeNumerically("<=", allocs["no logger"]+2), "allocations per request: %v", allocs)
 	})
 })
