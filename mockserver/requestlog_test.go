@@ -3,6 +3,7 @@ package mockserver_test
 import (
 	"bytes"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -57,10 +58,18 @@ var _ = Describe("the request log line", func() {
 			srv, err := mockserver.New(opts...)
 			Expect(err).NotTo(HaveOccurred())
 			serveOne(srv, "/v1/books?limit=1") // warm the caches
-			allocs[name] = testing.AllocsPerRun(50, func() { serveOne(srv, "/v1/books?limit=1") })
+			// The least of five averages, and one allocation of slack
+			// under -race (see raceDetector). An enabled request line
+			// costs 2 more, every time.
+			allocs[name] = math.Inf(1)
+			for range 5 {
+				allocs[name] = min(allocs[name], testing.AllocsPerRun(50, func() { serveOne(srv, "/v1/books?limit=1") }))
+			}
 		}
-		// A request line costs well over 2 allocations; the slack absorbs
-		// sync.Pool misses (the race detector drops pooled items at random).
-		Expect(allocs["warn logger"]).To(BeNumerically("<=", allocs["no logger"]+2), "allocations per request: %v", allocs)
+		slack := 0.0
+		if raceDetector {
+			slack = 1
+		}
+		Expect(allocs["warn logger"]).To(BeNumerically("<=", allocs["no logger"]+slack), "allocations per request: %v", allocs)
 	})
 })
