@@ -161,9 +161,11 @@ type Server struct {
 	journal     *Journal
 	missHandler http.Handler
 	recordOnce  *recordOnce // --on-miss record with cassettes: one forward per request key
-	admin       http.Handler
-	cors        *corsPolicy // nil: CORS off
-	started     time.Time
+	// pipeline is the ordered list of answer sources (pipeline.go).
+	pipeline []source
+	admin    http.Handler
+	cors     *corsPolicy // nil: CORS off
+	started  time.Time
 	// keptNames remembers Redactor.KeepsHeader per request header name
 	// (at most maxKeptNames, counted by keptCount).
 	keptNames sync.Map // string → bool
@@ -228,6 +230,7 @@ func New(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
+	s.pipeline = s.sources()
 	if cfg.cors {
 		s.cors = newCORSPolicy(cfg.corsOrigins)
 	}
@@ -290,8 +293,9 @@ const AdminPrefix = "/__mockd/"
 // hash and record them); larger ones get 413.
 const maxRequestBody = 16 << 20
 
-// ServeHTTP answers one request: admin API, or fault decision, then the mock
-// (CORS, routing, validation, response), then the journal entry.
+// ServeHTTP answers one request: admin API; or body read, CORS, fault
+// decision, then the answer sources in order (pipeline.go: cassettes, spec,
+// upstream), then the journal entry.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
 		s.serveAdmin(w, r, nil)
@@ -351,15 +355,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w = s.withCORS(w, r)
 		}
 		r = withProblemNote(r, &problem)
-		if s.cfg.player != nil {
-			source, done := s.playback(w, r)
-			if done {
-				tw.source = source
-				return
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body)) // matching may have read it
-		}
-		tw.source = s.mock(w, r, op, routeErr)
+		tw.source = s.answer(w, &exchange{r: r, body: body, op: op, routeErr: routeErr})
 	})
 	out := d.Serve(tw, r, next)
 
