@@ -111,7 +111,7 @@ func statusFromKey(k string) int {
 // names) and the media type to send it in (Accept). When the operation
 // declares no such response or none of its media types is acceptable, it
 // answers with a problem and returns ok false with the answer's source.
-func (s *Server) choose(w http.ResponseWriter, r *http.Request, op *validator.Operation, code int, prefs preferences) (sel selection, from string, ok bool) {
+func (s *Server) choose(w http.ResponseWriter, r *http.Request, op *validator.Operation, code int, prefs preferences) (sel selection, from Source, ok bool) {
 	key, resp := prefs.key, (*v3.Response)(nil)
 	if key != "" {
 		if resp = declared(op, key); resp == nil && key != "default" {
@@ -134,7 +134,7 @@ func (s *Server) choose(w http.ResponseWriter, r *http.Request, op *validator.Op
 			Detail: fmt.Sprintf("%s %s declares no response for status %s (nor a range or default); choose one of the candidates.", op.Method, op.Path, asked),
 			Extra:  cands,
 		})
-		return sel, "problem", false
+		return sel, SourceProblem, false
 	}
 	sel = selection{code: code, key: key, resp: resp}
 	if resp.Content != nil && resp.Content.Len() > 0 {
@@ -197,24 +197,24 @@ func namedExample(media *v3.MediaType, name string) (*yamlNode, bool) {
 
 // defaultExample returns the example served without preferences and where it
 // came from.
-func defaultExample(media *v3.MediaType) (*yamlNode, string) {
+func defaultExample(media *v3.MediaType) (*yamlNode, Source) {
 	if media.Example != nil {
-		return media.Example, "example"
+		return media.Example, SourceExample
 	}
 	if media.Examples != nil {
 		for p := media.Examples.First(); p != nil; p = p.Next() {
 			if p.Value() != nil && p.Value().Value != nil {
-				return p.Value().Value, "example:" + p.Key()
+				return p.Value().Value, ExampleSource(p.Key())
 			}
 		}
 	}
 	if media.Schema != nil {
 		if sc := media.Schema.Schema(); sc != nil {
 			if sc.Example != nil {
-				return sc.Example, "schema-example"
+				return sc.Example, SourceSchemaExample
 			}
 			if len(sc.Examples) > 0 && sc.Examples[0] != nil {
-				return sc.Examples[0], "schema-example"
+				return sc.Examples[0], SourceSchemaExample
 			}
 		}
 	}

@@ -17,8 +17,8 @@ import (
 
 // exampleValid reports (and caches) whether an encoded example validates
 // against the response schema; an invalid one is logged once.
-func (s *Server) exampleValid(op *validator.Operation, sel selection, source string, body []byte) bool {
-	k := renderKey{op: op, status: sel.key, mediaType: sel.mediaType, example: "\x00" + source}
+func (s *Server) exampleValid(op *validator.Operation, sel selection, source Source, body []byte) bool {
+	k := renderKey{op: op, status: sel.key, mediaType: sel.mediaType, example: "\x00" + string(source)}
 	if v, ok := s.exampleOK.Load(k); ok {
 		return v.(bool)
 	}

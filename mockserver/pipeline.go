@@ -28,7 +28,7 @@ type source interface {
 	// answer writes the answer to x's request and returns where it came
 	// from (the journal's Source), or returns handled false having written
 	// nothing, so the next source is asked.
-	answer(w http.ResponseWriter, x *exchange) (from string, handled bool)
+	answer(w http.ResponseWriter, x *exchange) (from Source, handled bool)
 }
 
 // exchange is what the sources know of one request: the request itself
@@ -70,7 +70,7 @@ func (s *Server) sources() []source {
 // answer asks the sources in order and returns where the answer came from.
 // A source that passes the request on may have read its body: the next one
 // gets the body afresh.
-func (s *Server) answer(w http.ResponseWriter, x *exchange) string {
+func (s *Server) answer(w http.ResponseWriter, x *exchange) Source {
 	for i, src := range s.pipeline {
 		if i > 0 {
 			x.r.Body = io.NopCloser(bytes.NewReader(x.body))
@@ -82,13 +82,13 @@ func (s *Server) answer(w http.ResponseWriter, x *exchange) string {
 	// Every list New builds ends in a source that always answers.
 	writeProblem(w, &Problem{Type: ProblemInternal, Title: "Internal error", Status: http.StatusInternalServerError,
 		Detail: "mockd has no answer source left for " + x.r.Method + " " + x.r.URL.Path + " (please report it with the options used)"})
-	return "problem"
+	return SourceProblem
 }
 
 // specSource answers from the spec: routing result, security, validation,
 // then the declared response (respond.go).
 type specSource struct{ s *Server }
 
-func (p specSource) answer(w http.ResponseWriter, x *exchange) (string, bool) {
+func (p specSource) answer(w http.ResponseWriter, x *exchange) (Source, bool) {
 	return p.s.mock(w, x.r, x.op, x.routeErr), true
 }

@@ -136,7 +136,7 @@ type cassetteSource struct {
 	logger *slog.Logger
 }
 
-func (c cassetteSource) answer(w http.ResponseWriter, x *exchange) (string, bool) {
+func (c cassetteSource) answer(w http.ResponseWriter, x *exchange) (Source, bool) {
 	it, err := c.player.Match(x.r)
 	if err != nil {
 		x.miss = err
@@ -145,14 +145,14 @@ func (c cassetteSource) answer(w http.ResponseWriter, x *exchange) (string, bool
 	if err := recorder.ServeInteraction(w, it); err != nil {
 		c.logger.Warn("replaying an interaction failed", "path", x.r.URL.Path, "error", err)
 	}
-	return "cassette", true
+	return SourceCassette, true
 }
 
 // missErrorSource answers a cassette miss (--on-miss error) with a 404
 // problem listing the closest recorded requests.
 type missErrorSource struct{}
 
-func (missErrorSource) answer(w http.ResponseWriter, x *exchange) (string, bool) {
+func (missErrorSource) answer(w http.ResponseWriter, x *exchange) (Source, bool) {
 	p := &Problem{Type: ProblemNoInteraction, Title: "No recorded interaction matches", Status: http.StatusNotFound}
 	var miss *recorder.MissError
 	switch {
@@ -163,19 +163,19 @@ func (missErrorSource) answer(w http.ResponseWriter, x *exchange) (string, bool)
 		p.Detail = x.miss.Error()
 	}
 	writeProblem(w, p)
-	return "problem", true
+	return SourceProblem, true
 }
 
 // proxySource forwards a cassette miss to the upstream (--on-miss proxy).
 type proxySource struct{ forward http.Handler }
 
-func (p proxySource) answer(w http.ResponseWriter, x *exchange) (string, bool) {
+func (p proxySource) answer(w http.ResponseWriter, x *exchange) (Source, bool) {
 	if err := recorder.CheckForwardPath(x.r.URL); err != nil {
 		writeProblem(w, &Problem{Type: ProblemInvalidRequest, Title: "Path not forwarded", Status: http.StatusBadRequest, Detail: err.Error()})
-		return "problem", true
+		return SourceProblem, true
 	}
 	p.forward.ServeHTTP(w, x.r)
-	return "upstream", true
+	return SourceUpstream, true
 }
 
 // recordSource forwards a cassette miss to the upstream and records it
@@ -185,13 +185,13 @@ type recordSource struct {
 	once    *recordOnce
 }
 
-func (p recordSource) answer(w http.ResponseWriter, x *exchange) (string, bool) {
+func (p recordSource) answer(w http.ResponseWriter, x *exchange) (Source, bool) {
 	var miss *recorder.MissError
 	if errors.As(x.miss, &miss) && p.once != nil {
 		return p.once.serve(w, x.r, miss.Key()), true
 	}
 	p.forward.ServeHTTP(w, x.r)
-	return "recorded", true
+	return SourceRecorded, true
 }
 
 // replayableSink stores a recorded miss and makes it playable at once, so

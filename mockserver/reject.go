@@ -109,7 +109,7 @@ func declared(op *validator.Operation, key string) *v3.Response {
 // body under a status the spec does not declare). In mockd mode the
 // declared response for p's own status is served only when it has an
 // example.
-func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Operation, p *Problem, cands []candidate, prefs preferences) string {
+func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Operation, p *Problem, cands []candidate, prefs preferences) Source {
 	noteProblem(r, p)
 	if s.cfg.errors {
 		setViolations(w.Header(), append(problemViolations(p), deprecatedWarnings(r, op)...))
@@ -128,7 +128,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Op
 		}
 		p.Status = code
 		writeProblem(w, p)
-		return "problem"
+		return SourceProblem
 	}
 	example := prefs.example
 	if prefs.code >= 400 && prefs.code < 500 {
@@ -155,7 +155,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Op
 		return s.respondWith(w, r, op, c.code, preferences{key: c.key, example: example, dynamic: prefs.dynamic, anyMedia: true})
 	}
 	writeProblem(w, p)
-	return "problem"
+	return SourceProblem
 }
 
 // namedExampleIn reports whether any media type of resp has the example.
@@ -220,11 +220,11 @@ func noteProblem(r *http.Request, p *Problem) {
 // media type, then the validator. A request that fails one of them is
 // rejected (reject) and admit returns ok false with the answer's source;
 // otherwise it returns the client's preferences.
-func (s *Server) admit(w http.ResponseWriter, r *http.Request, op *validator.Operation) (prefs preferences, from string, ok bool) {
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, op *validator.Operation) (prefs preferences, from Source, ok bool) {
 	prefs, err := parsePreferences(r)
 	if err != nil {
 		writeProblem(w, &Problem{Type: ProblemInvalidPrefer, Title: "Invalid preference", Status: http.StatusBadRequest, Detail: err.Error()})
-		return prefs, "problem", false
+		return prefs, SourceProblem, false
 	}
 	if ok, challenges, missing := checkSecurity(r, op); !ok {
 		for _, c := range challenges {

@@ -36,12 +36,12 @@ type renderKey struct {
 type rendered struct {
 	body    []byte
 	headers [][2]string
-	source  string // "example:NAME", "example", "schema-example", "generated"
+	source  Source // an example, generated or empty
 }
 
 // send renders the selected response (render) and writes it: under
 // --errors or --check-responses it is first validated against the spec.
-func (s *Server) send(w http.ResponseWriter, r *http.Request, op *validator.Operation, sel selection, prefs preferences) string {
+func (s *Server) send(w http.ResponseWriter, r *http.Request, op *validator.Operation, sel selection, prefs preferences) Source {
 	dynamic := s.cfg.dynamic
 	if prefs.dynamic != nil {
 		dynamic = *prefs.dynamic
@@ -49,7 +49,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, op *validator.Oper
 	out, perr := s.render(op, sel, prefs.example, dynamic && prefs.example == "")
 	if perr != nil {
 		writeProblem(w, perr)
-		return "problem"
+		return SourceProblem
 	}
 	if s.cfg.errors || s.cfg.checkResponses {
 		if findings := s.checkServed(r, op, sel, out); len(findings) > 0 {
@@ -62,7 +62,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, op *validator.Oper
 					Detail:     "The mock response is not valid against the spec and --errors is set.",
 					Validation: vs,
 				})
-				return "problem"
+				return SourceProblem
 			}
 			w.Header().Set("X-Mockd-Violations", strconv.Itoa(len(findings)))
 		}
@@ -124,7 +124,7 @@ func (s *Server) render(op *validator.Operation, sel selection, example string, 
 // media type's example, the first of its examples, the schema's example, or a
 // body generated from the schema; (dynamic) always generated. An example that
 // does not validate against its schema is replaced by generated data.
-func (s *Server) body(op *validator.Operation, sel selection, example string, dynamic bool, gen schemagen.Options) ([]byte, string, *Problem) {
+func (s *Server) body(op *validator.Operation, sel selection, example string, dynamic bool, gen schemagen.Options) ([]byte, Source, *Problem) {
 	media := sel.media
 	if example != "" {
 		ex, ok := namedExample(media, example)
@@ -145,7 +145,7 @@ func (s *Server) body(op *validator.Operation, sel selection, example string, dy
 		if err != nil {
 			return nil, "", generationProblem(op, sel, err)
 		}
-		return b, "example:" + example, nil
+		return b, ExampleSource(example), nil
 	}
 	if !dynamic {
 		b, source, err := s.defaultBody(sel)
@@ -156,7 +156,7 @@ func (s *Server) body(op *validator.Operation, sel selection, example string, dy
 		}
 	}
 	if media.Schema == nil {
-		return nil, "empty", nil
+		return nil, SourceEmpty, nil
 	}
 	var b []byte
 	var err error
@@ -169,7 +169,7 @@ func (s *Server) body(op *validator.Operation, sel selection, example string, dy
 	if err != nil {
 		return nil, "", generationProblem(op, sel, err)
 	}
-	return b, "generated", nil
+	return b, SourceGenerated, nil
 }
 
 // encodeExample encodes an example node of sel's media type.
@@ -181,7 +181,7 @@ func (s *Server) encodeExample(sel selection, ex *yamlNode) (b []byte, err error
 // defaultBody encodes the example sel's media type serves by default (see
 // defaultExample) and says where it came from; source is "" when the media
 // type has no example.
-func (s *Server) defaultBody(sel selection) (b []byte, source string, err error) {
+func (s *Server) defaultBody(sel selection) (b []byte, source Source, err error) {
 	s.spec.Read(func() {
 		var node *yamlNode
 		if node, source = defaultExample(sel.media); node != nil {

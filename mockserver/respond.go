@@ -19,7 +19,7 @@ import (
 
 // serveOperation answers a request routed to op: validate, then respond
 // with the status the client prefers or the operation's default.
-func (s *Server) serveOperation(w http.ResponseWriter, r *http.Request, op *validator.Operation) string {
+func (s *Server) serveOperation(w http.ResponseWriter, r *http.Request, op *validator.Operation) Source {
 	prefs, from, ok := s.admit(w, r, op)
 	if !ok {
 		return from
@@ -30,7 +30,7 @@ func (s *Server) serveOperation(w http.ResponseWriter, r *http.Request, op *vali
 // respondWith serves the response the operation declares for code: choose,
 // then render and send. The reject stage also answers through it, with the
 // declared error response.
-func (s *Server) respondWith(w http.ResponseWriter, r *http.Request, op *validator.Operation, code int, prefs preferences) string {
+func (s *Server) respondWith(w http.ResponseWriter, r *http.Request, op *validator.Operation, code int, prefs preferences) Source {
 	sel, from, ok := s.choose(w, r, op, code, prefs)
 	if !ok {
 		return from

@@ -329,7 +329,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// Never validate or record a truncated body: say so instead.
 			writeProblem(s.withCORS(w, r), &Problem{Type: ProblemTooLarge, Title: "Request body too large", Status: http.StatusRequestEntityTooLarge,
 				Detail: fmt.Sprintf("mockd reads request bodies of at most %d MiB; this one is larger.", maxRequestBody>>20)})
-			s.journalEarly(&e, http.StatusRequestEntityTooLarge, "problem")
+			s.journalEarly(&e, http.StatusRequestEntityTooLarge, SourceProblem)
 			return
 		}
 		if len(body) > 0 {
@@ -340,7 +340,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if s.cors != nil && s.preflight(w, r) {
-		s.journalEarly(&e, http.StatusNoContent, "cors-preflight")
+		s.journalEarly(&e, http.StatusNoContent, SourceCORSPreflight)
 		return
 	}
 	w = s.withCORS(w, r)
@@ -371,7 +371,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // journalEarly journals a request answered before the fault decision.
-func (s *Server) journalEarly(e *Entry, status int, source string) {
+func (s *Server) journalEarly(e *Entry, status int, source Source) {
 	e.Finished = time.Now()
 	e.Elapsed, e.Status, e.End, e.Source = e.Finished.Sub(e.Received), status, fault.EndNormal.String(), source
 	s.journal.add(*e)
@@ -379,7 +379,7 @@ func (s *Server) journalEarly(e *Entry, status int, source string) {
 
 // mock answers as the spec says (CORS, routing result, operation) and says
 // where the answer came from.
-func (s *Server) mock(w http.ResponseWriter, r *http.Request, op *validator.Operation, routeErr error) (source string) {
+func (s *Server) mock(w http.ResponseWriter, r *http.Request, op *validator.Operation, routeErr error) (source Source) {
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
@@ -388,7 +388,7 @@ func (s *Server) mock(w http.ResponseWriter, r *http.Request, op *validator.Oper
 			s.cfg.logger.Error("panic while serving", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
 			writeProblem(w, &Problem{Type: ProblemInternal, Title: "Internal error", Status: http.StatusInternalServerError,
 				Detail: fmt.Sprintf("mockd failed while answering %s %s: %v (please report it with the spec)", r.Method, r.URL.Path, p)})
-			source = "panic"
+			source = SourcePanic
 		}
 	}()
 	var mna *validator.MethodNotAllowedError
@@ -404,10 +404,10 @@ func (s *Server) mock(w http.ResponseWriter, r *http.Request, op *validator.Oper
 			Status: http.StatusMethodNotAllowed,
 			Detail: fmt.Sprintf("The route %s has been matched, but it does not have %q method defined (allowed: %s).", mna.Pattern, strings.ToLower(r.Method), allow),
 		})
-		return "problem"
+		return SourceProblem
 	default:
 		s.notFound(w, r)
-		return "problem"
+		return SourceProblem
 	}
 }
 
@@ -416,7 +416,7 @@ func (s *Server) mock(w http.ResponseWriter, r *http.Request, op *validator.Oper
 type timingWriter struct {
 	http.ResponseWriter
 	started time.Time
-	source  string
+	source  Source
 }
 
 func (t *timingWriter) WriteHeader(code int) {
