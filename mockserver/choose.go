@@ -184,54 +184,30 @@ func contentTypeHeader(mt string) string {
 	return mt
 }
 
-func namedExample(media *v3.MediaType, name string) (*yamlNode, bool) {
-	if media == nil || media.Examples == nil {
-		return nil, false
-	}
-	ex, ok := media.Examples.Get(name)
-	if !ok || ex == nil || ex.Value == nil {
-		return nil, false
-	}
-	return ex.Value, true
-}
-
-// defaultExample returns the example served without preferences and where it
-// came from.
-func defaultExample(media *v3.MediaType) (*yamlNode, Source) {
-	if media.Example != nil {
-		return media.Example, SourceExample
-	}
-	if media.Examples != nil {
-		for p := media.Examples.First(); p != nil; p = p.Next() {
-			if p.Value() != nil && p.Value().Value != nil {
-				return p.Value().Value, ExampleSource(p.Key())
-			}
-		}
-	}
-	if media.Schema != nil {
-		if sc := media.Schema.Schema(); sc != nil {
-			if sc.Example != nil {
-				return sc.Example, SourceSchemaExample
-			}
-			if len(sc.Examples) > 0 && sc.Examples[0] != nil {
-				return sc.Examples[0], SourceSchemaExample
-			}
-		}
-	}
-	return nil, ""
-}
-
 // hasExample reports whether any media type of resp carries an example.
-func hasExample(resp *v3.Response) bool {
+func (s *Server) hasExample(resp *v3.Response) bool {
 	if resp.Content == nil {
 		return false
 	}
 	for p := resp.Content.First(); p != nil; p = p.Next() {
-		if p.Value() != nil {
-			if node, _ := defaultExample(p.Value()); node != nil {
-				return true
-			}
+		if _, ok := s.spec.MediaExample(p.Value(), "", noDecode); ok {
+			return true
 		}
 	}
 	return false
+}
+
+// noDecode is a validator.Decoder for when only whether there is an
+// example matters.
+func noDecode(*yamlNode) any { return nil }
+
+// exampleSource is the journal's Source of an example.
+func exampleSource(ex validator.Example) Source {
+	switch {
+	case ex.FromSchema:
+		return SourceSchemaExample
+	case ex.Name != "":
+		return ExampleSource(ex.Name)
+	}
+	return SourceExample
 }

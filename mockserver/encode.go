@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -14,7 +15,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/pb33f/libopenapi/datamodel/high/base"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -126,8 +126,9 @@ func isXML(mt string) bool {
 }
 
 // encodeBody serialises v for the media type: JSON for JSON types, XML for
-// XML types (a string value is sent as is), and the raw string otherwise.
-func encodeBody(mediaType string, v any, schema *base.SchemaProxy) ([]byte, error) {
+// XML types (a string value is sent as is; xmlRoot names the root element,
+// "" for Prism's "xml"), and the raw string otherwise.
+func encodeBody(mediaType string, v any, xmlRoot string) ([]byte, error) {
 	switch {
 	case isJSON(mediaType):
 		return encodeJSON(v)
@@ -135,7 +136,7 @@ func encodeBody(mediaType string, v any, schema *base.SchemaProxy) ([]byte, erro
 		if s, ok := v.(string); ok {
 			return []byte(s), nil
 		}
-		return encodeXML(v, xmlRootName(schema))
+		return encodeXML(v, cmp.Or(xmlRoot, "xml")) // Prism's root element name
 	}
 	switch t := v.(type) {
 	case string:
@@ -284,15 +285,6 @@ func appendJSONString(b *bytes.Buffer, s string) {
 		i += size
 	}
 	b.WriteByte('"')
-}
-
-func xmlRootName(schema *base.SchemaProxy) string {
-	if schema != nil {
-		if sc := schema.Schema(); sc != nil && sc.XML != nil && sc.XML.Name != "" {
-			return sc.XML.Name
-		}
-	}
-	return "xml" // Prism's root element name
 }
 
 // encodeXML renders a JSON-like value as XML: objects become child

@@ -6,11 +6,8 @@ package mockserver
 // endpoint); the verdict is cached per example.
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 
 	"github.com/mockd/mockd/validator"
 )
@@ -99,23 +96,11 @@ func (s *Server) checkExamples() []string {
 	return warnings
 }
 
-// validateBody validates a body against the selected response and returns
-// the body-related findings only.
+// validateBody validates an example's body against the selected response
+// and returns the body-related findings. Only JSON bodies are checked.
 func (s *Server) validateBody(op *validator.Operation, sel selection, body []byte) []validator.Finding {
 	if !isJSON(sel.mediaType) {
-		return nil // the validator only checks JSON bodies
+		return nil
 	}
-	req := httptest.NewRequest(op.Method, "http://mockd.invalid/", nil)
-	resp := &http.Response{
-		StatusCode: sel.code,
-		Header:     http.Header{"Content-Type": {sel.mediaType}},
-		Body:       io.NopCloser(bytes.NewReader(body)),
-	}
-	var out []validator.Finding
-	for _, f := range s.spec.ValidateResponse(req, resp, op) {
-		if f.Check == validator.CheckResponseBody {
-			out = append(out, f)
-		}
-	}
-	return out
+	return s.spec.ValidateResponseBody(op, sel.code, sel.mediaType, body)
 }

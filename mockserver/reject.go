@@ -123,7 +123,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Op
 			code = prefs.code
 		}
 		resp := op.Response(strconv.Itoa(code))
-		if p.Type != ProblemNotAcceptable && resp != nil && (hasExample(resp) || prefs.example != "") {
+		if p.Type != ProblemNotAcceptable && resp != nil && (s.hasExample(resp) || prefs.example != "") {
 			return s.respondWith(w, r, op, code, preferences{example: prefs.example})
 		}
 		p.Status = code
@@ -147,7 +147,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Op
 		}
 		if prefs.code < 400 || prefs.code >= 500 {
 			// An example named for another status is ignored, as Prism does.
-			if _, ok := namedExampleIn(resp, example); !ok {
+			if _, ok := s.namedExampleIn(resp, example); !ok {
 				example = ""
 			}
 		}
@@ -158,13 +158,14 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Op
 	return SourceProblem
 }
 
-// namedExampleIn reports whether any media type of resp has the example.
-func namedExampleIn(resp *v3.Response, name string) (string, bool) {
+// namedExampleIn reports whether any media type of resp has the example,
+// and which.
+func (s *Server) namedExampleIn(resp *v3.Response, name string) (string, bool) {
 	if name == "" || resp.Content == nil {
 		return "", false
 	}
 	for p := resp.Content.First(); p != nil; p = p.Next() {
-		if _, ok := namedExample(p.Value(), name); ok {
+		if _, ok := s.spec.MediaExample(p.Value(), name, noDecode); ok {
 			return p.Key(), true
 		}
 	}
@@ -275,10 +276,8 @@ func (s *Server) unsupportedMedia(r *http.Request, op *validator.Operation) stri
 	if ct == "" {
 		return "" // the validator reports a missing content type
 	}
-	for p := rb.Content.First(); p != nil; p = p.Next() {
-		if mediaTypeMatches(p.Key(), ct) {
-			return ""
-		}
+	if op.RequestMediaType(ct) != "" {
+		return ""
 	}
 	return fmt.Sprintf("The request body's Content-Type %q is not declared for %s %s; declared: %s.", ct, op.Method, op.Path, strings.Join(contentTypes(rb.Content), ", "))
 }

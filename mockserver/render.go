@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pb33f/libopenapi/datamodel/high/base"
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 
 	"github.com/mockd/mockd/schemagen"
@@ -112,7 +113,7 @@ func (s *Server) render(op *validator.Operation, sel selection, example string, 
 		}
 		out.body, out.source = body, source
 	}
-	s.spec.Read(func() { out.headers = s.headers(sel.resp, dynamic, gen) })
+	out.headers = s.headers(sel.resp, dynamic, gen)
 	if !dynamic {
 		actual, _ := s.rendered.LoadOrStore(k, out)
 		out = actual.(*rendered)
@@ -127,7 +128,7 @@ func (s *Server) render(op *validator.Operation, sel selection, example string, 
 func (s *Server) body(op *validator.Operation, sel selection, example string, dynamic bool, gen schemagen.Options) ([]byte, Source, *Problem) {
 	media := sel.media
 	if example != "" {
-		ex, ok := namedExample(media, example)
+		ex, ok := s.spec.MediaExample(media, example, nodeValue)
 		if !ok {
 			var cands []ExampleRef
 			if media.Examples != nil {
@@ -141,7 +142,7 @@ func (s *Server) body(op *validator.Operation, sel selection, example string, dy
 				Extra:  cands,
 			}
 		}
-		b, err := s.encodeExample(sel, ex)
+		b, err := s.encode(sel, ex.Value)
 		if err != nil {
 			return nil, "", generationProblem(op, sel, err)
 		}
@@ -158,37 +159,42 @@ func (s *Server) body(op *validator.Operation, sel selection, example string, dy
 	if media.Schema == nil {
 		return nil, SourceEmpty, nil
 	}
+	v, err := s.generate(media.Schema, gen)
 	var b []byte
-	var err error
-	s.spec.Read(func() {
-		var v any
-		if v, err = schemagen.GenerateProxy(media.Schema, gen); err == nil {
-			b, err = encodeBody(sel.mediaType, v, media.Schema)
-		}
-	})
+	if err == nil {
+		b, err = s.encode(sel, v)
+	}
 	if err != nil {
 		return nil, "", generationProblem(op, sel, err)
 	}
 	return b, SourceGenerated, nil
 }
 
-// encodeExample encodes an example node of sel's media type.
-func (s *Server) encodeExample(sel selection, ex *yamlNode) (b []byte, err error) {
-	s.spec.Read(func() { b, err = encodeBody(sel.mediaType, nodeValue(ex), sel.media.Schema) })
-	return b, err
+// encode serialises a body value for sel's media type (encodeBody), with
+// the XML root element its schema names.
+func (s *Server) encode(sel selection, v any) ([]byte, error) {
+	root := ""
+	if isXML(sel.mediaType) {
+		root = s.spec.XMLName(sel.media.Schema)
+	}
+	return encodeBody(sel.mediaType, v, root)
+}
+
+// generate makes a value from schema (schemagen) under the spec's lock.
+func (s *Server) generate(schema *base.SchemaProxy, gen schemagen.Options) (any, error) {
+	return s.spec.Generate(schema, func(p *base.SchemaProxy) (any, error) { return schemagen.GenerateProxy(p, gen) })
 }
 
 // defaultBody encodes the example sel's media type serves by default (see
-// defaultExample) and says where it came from; source is "" when the media
-// type has no example.
+// validator.Spec.MediaExample) and says where it came from; source is ""
+// when the media type has no example.
 func (s *Server) defaultBody(sel selection) (b []byte, source Source, err error) {
-	s.spec.Read(func() {
-		var node *yamlNode
-		if node, source = defaultExample(sel.media); node != nil {
-			b, err = encodeBody(sel.mediaType, nodeValue(node), sel.media.Schema)
-		}
-	})
-	return b, source, err
+	ex, ok := s.spec.MediaExample(sel.media, "", nodeValue)
+	if !ok {
+		return nil, "", nil
+	}
+	b, err = s.encode(sel, ex.Value)
+	return b, exampleSource(ex), err
 }
 
 func generationProblem(op *validator.Operation, sel selection, err error) *Problem {
@@ -225,10 +231,10 @@ func (s *Server) headers(resp *v3.Response, dynamic bool, gen schemagen.Options)
 		var v any
 		var ok bool
 		if !dynamic {
-			v, ok = headerExample(hdr)
+			v, ok = s.spec.HeaderExample(hdr, nodeValue)
 		}
 		if !ok && hdr.Schema != nil {
-			g, err := schemagen.GenerateProxy(hdr.Schema, gen)
+			g, err := s.generate(hdr.Schema, gen)
 			if err != nil {
 				s.cfg.logger.Warn("response header cannot be generated", "header", name, "error", err)
 				continue
@@ -241,30 +247,6 @@ func (s *Server) headers(resp *v3.Response, dynamic bool, gen schemagen.Options)
 		out = append(out, [2]string{http.CanonicalHeaderKey(name), headerString(v)})
 	}
 	return out
-}
-
-func headerExample(h *v3.Header) (any, bool) {
-	if h.Example != nil {
-		return nodeValue(h.Example), true
-	}
-	if h.Examples != nil {
-		for p := h.Examples.First(); p != nil; p = p.Next() {
-			if p.Value() != nil && p.Value().Value != nil {
-				return nodeValue(p.Value().Value), true
-			}
-		}
-	}
-	if h.Schema != nil {
-		if sc := h.Schema.Schema(); sc != nil {
-			if sc.Example != nil {
-				return nodeValue(sc.Example), true
-			}
-			if len(sc.Examples) > 0 && sc.Examples[0] != nil {
-				return nodeValue(sc.Examples[0]), true
-			}
-		}
-	}
-	return nil, false
 }
 
 // headerString serialises a value in the header "simple" style.
