@@ -2,9 +2,11 @@ package mockserver
 
 // The choose stage of the spec source (see respond.go): which status
 // (Prefer, else the operation's default as Prism picks it), which declared
-// response (exact code, range, default), which media type (Accept, see
-// negotiate.go) and which example is served by default. Prefer itself is
-// parsed in prefer.go.
+// response (exact code, range, default) and which media type (Accept, see
+// negotiate.go); whether a response has an example (the reject stage asks)
+// and the Source an example is journalled as. Prefer itself is parsed in
+// prefer.go; which example a media type serves is the spec's rule
+// (validator.Spec.MediaExample).
 
 import (
 	"fmt"

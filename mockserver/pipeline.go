@@ -45,6 +45,9 @@ type exchange struct {
 	// miss is why no recorded interaction matched, set by the cassette
 	// source for the sources after it (a *recorder.MissError, usually).
 	miss error
+	// problem is mockd's explanation of a rejected request, noted by the
+	// reject stage (noteProblem) for the journal.
+	problem *Problem
 }
 
 // sources builds the ordered list of answer sources the options ask for.

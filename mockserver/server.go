@@ -347,15 +347,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d := s.faults.Decide(freq)
 	e.Rule, e.Key, e.Ordinal, e.Seed, e.Reason = d.Rule, journalKey(s.cfg.redactor, r, d.Key), d.Ordinal, d.Seed, d.Reason
 	tw := &timingWriter{ResponseWriter: w}
-	var problem *Problem // the explanation of a rejected request
+	x := &exchange{body: body, op: op, routeErr: routeErr}
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if d.Applied() {
 			// A fault may capture the response and write it on the raw
 			// connection, past the CORS writer outside.
 			w = s.withCORS(w, r)
 		}
-		r = withProblemNote(r, &problem)
-		tw.source = s.answer(w, &exchange{r: r, body: body, op: op, routeErr: routeErr})
+		x.r = withProblemNote(r, &x.problem)
+		tw.source = s.answer(w, x)
 	})
 	out := d.Serve(tw, r, next)
 
@@ -363,7 +363,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.Elapsed = e.Finished.Sub(e.Received)
 	e.Started = tw.started
 	e.Status, e.Bytes, e.End, e.Fault, e.Source = out.Status, out.BytesWritten, out.End.String(), out.Fault, tw.source
-	e.Problem = problem
+	e.Problem = x.problem
 	if out.Err != "" {
 		e.Error = out.Err
 	}
