@@ -39,7 +39,7 @@ func (s *Server) bodyReadFailed(w http.ResponseWriter, r *http.Request, e *Entry
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed),
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		e.Finished = time.Now()
-		e.Elapsed, e.End, e.Source = e.Finished.Sub(e.Received), fault.EndClientAborted.String(), "body-error"
+		e.Elapsed, e.End, e.Source = e.Finished.Sub(e.Received), fault.EndClientAborted.String(), SourceBodyError
 		s.journal.add(*e)
 		return
 	case errors.As(err, &maxErr):
@@ -50,5 +50,5 @@ func (s *Server) bodyReadFailed(w http.ResponseWriter, r *http.Request, e *Entry
 	w.Header().Set("Connection", "close")
 	writeProblem(w, &Problem{Type: ProblemBodyUnreadable, Title: title, Status: status,
 		Detail: fmt.Sprintf("mockd read %d of %s body bytes, then: %v. Send the whole body (and a Content-Length that matches it).", got, want, err)})
-	s.journalEarly(e, status, "body-error")
+	s.journalEarly(e, status, SourceBodyError)
 }

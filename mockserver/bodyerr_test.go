@@ -52,7 +52,7 @@ var _ = Describe("A request body that cannot be read in full", func() {
 		Expect(e.BodyBytes).To(BeNumerically("==", 10))
 		Expect(e.Status).To(BeZero())
 		Expect(e.End).To(Equal("client_aborted"))
-		Expect(e.Source).To(Equal("body-error"))
+		Expect(e.Source.String()).To(Equal("body-error"))
 	})
 
 	It("answers 408 when the body read times out, and journals the error", func() {

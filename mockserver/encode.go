@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -13,7 +14,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/pb33f/libopenapi/datamodel/high/base"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -126,9 +126,10 @@ func isXML(mt string) bool {
 
 // encodeBody serialises v for the media type: JSON for JSON types, XML for
 // XML types (a string holding an XML document is sent as is, any other
-// string is the root element's text), the raw string or scalar
-// otherwise, and JSON text for a structured value under any other type.
-func encodeBody(mediaType string, v any, schema *base.SchemaProxy) ([]byte, error) {
+// string is the root element's text; xmlRoot names the root element, ""
+// for Prism's "xml"), the raw string or scalar otherwise, and JSON text for
+// a structured value under any other type.
+func encodeBody(mediaType string, v any, xmlRoot string) ([]byte, error) {
 	switch {
 	case isJSON(mediaType):
 		return encodeJSON(v)
@@ -136,7 +137,7 @@ func encodeBody(mediaType string, v any, schema *base.SchemaProxy) ([]byte, erro
 		if s, ok := v.(string); ok && strings.HasPrefix(strings.TrimSpace(s), "<") {
 			return []byte(s), nil // an XML document already (an example)
 		}
-		return encodeXML(v, xmlRootName(schema))
+		return encodeXML(v, cmp.Or(xmlRoot, "xml")) // Prism's root element name
 	}
 	switch t := v.(type) {
 	case string:
@@ -280,15 +281,6 @@ func appendJSONString(b *bytes.Buffer, s string) {
 		i += size
 	}
 	b.WriteByte('"')
-}
-
-func xmlRootName(schema *base.SchemaProxy) string {
-	if schema != nil {
-		if sc := schema.Schema(); sc != nil && sc.XML != nil && sc.XML.Name != "" {
-			return sc.XML.Name
-		}
-	}
-	return "xml" // Prism's root element name
 }
 
 // encodeXML renders a JSON-like value as XML: objects become child

@@ -1,5 +1,7 @@
 package mockserver
 
+import "github.com/pb33f/libopenapi/datamodel/high/base"
+
 // WarnExposedForTest exposes the start-up warning decision to the tests
 // (binding a non-loopback address in a test is not allowed).
 var WarnExposedForTest = warnExposed
@@ -22,5 +24,12 @@ var IsAdminRequestLineForTest = isAdminRequestLine
 var DefaultStatusForTest = defaultStatus
 
 // EncodeBodyForTest exposes the body encoder, so generated requests carry
-// XML bodies as mockd writes them.
-var EncodeBodyForTest = encodeBody
+// XML bodies as mockd writes them (the root element named by schema's
+// xml.name, read without the spec's lock: tests only).
+func EncodeBodyForTest(mediaType string, v any, schema *base.SchemaProxy) ([]byte, error) {
+	root := ""
+	if sc := schema.Schema(); sc != nil && sc.XML != nil {
+		root = sc.XML.Name
+	}
+	return encodeBody(mediaType, v, root)
+}

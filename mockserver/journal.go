@@ -68,10 +68,10 @@ type Entry struct {
 	Fault   string `json:"fault,omitempty"` // X-Mockd-Fault label of what was applied
 	Reason  string `json:"reason,omitempty"`
 
-	Status int    `json:"status"` // status sent, 0 when none
-	Bytes  int64  `json:"bytes"`  // body bytes written
-	End    string `json:"end"`    // normal, fin, rst, client_aborted, hung
-	Source string `json:"source,omitempty"`
+	Status int    `json:"status"`           // status sent, 0 when none
+	Bytes  int64  `json:"bytes"`            // body bytes written
+	End    string `json:"end"`              // normal, fin, rst, client_aborted, hung
+	Source Source `json:"source,omitempty"` // where the answer came from
 	Error  string `json:"error,omitempty"`
 	// Problem is mockd's explanation of a rejected request (invalid,
 	// unauthorized, unsupported or unacceptable media type), also when the
@@ -150,10 +150,10 @@ func (j *Journal) logEntry(e *Entry) {
 	if j.logger == nil || !j.logger.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	l := reqlog.Line{Method: e.Method, Path: e.Path, Query: e.Query, Status: e.Status, Source: e.Source,
+	l := reqlog.Line{Method: e.Method, Path: e.Path, Query: e.Query, Status: e.Status, Source: e.Source.String(),
 		Rule: e.Rule, Fault: e.Fault, Duration: e.Elapsed}
 	if l.Source == "" && e.Fault != "" {
-		l.Source = "fault" // the fault answered: nothing else did
+		l.Source = SourceFault.String() // the fault answered: nothing else did
 	}
 	if e.End != "" && e.End != fault.EndNormal.String() {
 		l.End = e.End

@@ -207,3 +207,35 @@ var _ = Describe("Journal headers", func() {
 		}
 	})
 })
+
+var _ = Describe("Journal sources", func() {
+	It("types each answer's source and shows it in the admin JSON as the plain string", func() {
+		srv := newServer(mockserver.SpecBytes([]byte(`openapi: 3.0.3
+info: {title: sources, version: "1"}
+paths:
+  /greeting:
+    get:
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {schema: {type: object}, examples: {formal: {value: {word: greetings}}}}}
+  /generated:
+    get: {responses: {'200': {description: ok, content: {application/json: {schema: {type: integer}}}}}}
+`)))
+		Expect(call(srv, "GET", "/greeting", "", "Prefer", "example=formal").StatusCode).To(Equal(http.StatusOK))
+		Expect(call(srv, "GET", "/generated", "").StatusCode).To(Equal(http.StatusOK))
+		Expect(call(srv, "GET", "/nowhere", "").StatusCode).To(Equal(http.StatusNotFound))
+
+		want := []mockserver.Source{mockserver.ExampleSource("formal"), mockserver.SourceGenerated, mockserver.SourceProblem}
+		var got []mockserver.Source
+		for _, e := range srv.Journal().Entries(mockserver.Filter{}) {
+			got = append(got, e.Source)
+		}
+		Expect(got).To(Equal(want))
+
+		body := bodyOf(call(srv, "GET", "/__mockd/requests", ""))
+		for _, s := range []string{`"source":"example:formal"`, `"source":"generated"`, `"source":"problem"`} {
+			Expect(body).To(ContainSubstring(s))
+		}
+	})
+})

@@ -166,22 +166,3 @@ func excluded(accept []acceptRange, typ, sub string) bool {
 	}
 	return false
 }
-
-// mediaTypeMatches reports whether a request's Content-Type is covered by a
-// declared media type (which may be a wildcard such as "application/*").
-func mediaTypeMatches(declared, actual string) bool {
-	dmt, _, err := mime.ParseMediaType(declared)
-	if err != nil {
-		dmt = strings.ToLower(strings.TrimSpace(declared))
-	}
-	amt, _, err := mime.ParseMediaType(actual)
-	if err != nil {
-		return false
-	}
-	dt, ds, _ := strings.Cut(dmt, "/")
-	at, as, _ := strings.Cut(amt, "/")
-	if dt != "*" && dt != at {
-		return false
-	}
-	return ds == "*" || ds == as
-}

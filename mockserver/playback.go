@@ -2,7 +2,9 @@ package mockserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -127,41 +129,69 @@ func (s *Server) setupPlayback() error {
 	return nil
 }
 
-// playback answers from the cassettes. It reports false when the request
-// should go on to the spec.
-func (s *Server) playback(w http.ResponseWriter, r *http.Request) (source string, done bool) {
-	it, err := s.cfg.player.Match(r)
-	if err == nil {
-		if err := recorder.ServeInteraction(w, it); err != nil {
-			s.cfg.logger.Warn("replaying an interaction failed", "path", r.URL.Path, "error", err)
-		}
-		return "cassette", true
-	}
-	switch s.cfg.onMiss {
-	case MissSpec:
+// cassetteSource answers from the recorded interactions, and passes on a
+// request none matches (noting why on the exchange).
+type cassetteSource struct {
+	player *recorder.Player
+	logger *slog.Logger
+}
+
+func (c cassetteSource) answer(w http.ResponseWriter, x *exchange) (Source, bool) {
+	it, err := c.player.Match(x.r)
+	if err != nil {
+		x.miss = err
 		return "", false
-	case MissProxy:
-		if err := recorder.CheckForwardPath(r.URL); err != nil {
-			writeProblem(w, &Problem{Type: ProblemInvalidRequest, Title: "Path not forwarded", Status: http.StatusBadRequest, Detail: err.Error()})
-			return "problem", true
-		}
-		s.missHandler.ServeHTTP(w, r)
-		return "upstream", true
-	case MissRecord:
-		if miss, ok := err.(*recorder.MissError); ok && s.recordOnce != nil {
-			return s.recordOnce.serve(w, r, miss.Key()), true
-		}
-		s.missHandler.ServeHTTP(w, r)
-		return "recorded", true
 	}
-	p := &Problem{Type: ProblemNoInteraction, Title: "No recorded interaction matches", Status: http.StatusNotFound,
-		Detail: err.Error()}
-	if miss, ok := err.(*recorder.MissError); ok {
+	if err := recorder.ServeInteraction(w, it); err != nil {
+		c.logger.Warn("replaying an interaction failed", "path", x.r.URL.Path, "error", err)
+	}
+	return SourceCassette, true
+}
+
+// missErrorSource answers a cassette miss (--on-miss error) with a 404
+// problem listing the closest recorded requests.
+type missErrorSource struct{}
+
+func (missErrorSource) answer(w http.ResponseWriter, x *exchange) (Source, bool) {
+	p := &Problem{Type: ProblemNoInteraction, Title: "No recorded interaction matches", Status: http.StatusNotFound}
+	var miss *recorder.MissError
+	switch {
+	case errors.As(x.miss, &miss):
 		p.Detail = fmt.Sprintf("No recorded interaction matches %s %s; closest are listed with why each differs (record it, or relax matching with --ignore-query).", miss.Method, miss.URL)
 		p.Closest = miss.Closest()
+	case x.miss != nil:
+		p.Detail = x.miss.Error()
 	}
 	writeProblem(w, p)
-	return "problem", true
+	return SourceProblem, true
+}
+
+// proxySource forwards a cassette miss to the upstream (--on-miss proxy).
+type proxySource struct{ forward http.Handler }
+
+func (p proxySource) answer(w http.ResponseWriter, x *exchange) (Source, bool) {
+	if err := recorder.CheckForwardPath(x.r.URL); err != nil {
+		writeProblem(w, &Problem{Type: ProblemInvalidRequest, Title: "Path not forwarded", Status: http.StatusBadRequest, Detail: err.Error()})
+		return SourceProblem, true
+	}
+	p.forward.ServeHTTP(w, x.r)
+	return SourceUpstream, true
+}
+
+// recordSource forwards a cassette miss to the upstream and records it
+// (--on-miss record), once per request key (recordOnce).
+type recordSource struct {
+	forward http.Handler // the recording proxy
+	once    *recordOnce
+}
+
+func (p recordSource) answer(w http.ResponseWriter, x *exchange) (Source, bool) {
+	var miss *recorder.MissError
+	if errors.As(x.miss, &miss) && p.once != nil {
+		return p.once.serve(w, x.r, miss.Key()), true
+	}
+	p.forward.ServeHTTP(w, x.r)
+	return SourceRecorded, true
 }
 
 // replayableSink stores a recorded miss and makes it playable at once, so

@@ -206,7 +206,7 @@ var _ = Describe("Playback of cassettes", func() {
 			e := srv.Journal().Entries(mockserver.Filter{})
 			Expect(e).To(HaveLen(2))
 			Expect(e[0].Fault).To(Equal("flaky/status"))
-			Expect(e[1].Source).To(Equal("cassette"))
+			Expect(e[1].Source.String()).To(Equal("cassette"))
 		})
 		It("checks its options", func() {
 			p, err := recorder.LoadPlayer([]string{path})

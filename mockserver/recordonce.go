@@ -83,7 +83,7 @@ func (ro *recordOnce) land(key string, f *recordFlight) {
 // serve answers a miss whose player key is key. It returns the journal's
 // source: "recorded" (forwarded, or the leader's unrecorded answer) or
 // "cassette" (replayed).
-func (ro *recordOnce) serve(w http.ResponseWriter, r *http.Request, key string) string {
+func (ro *recordOnce) serve(w http.ResponseWriter, r *http.Request, key string) Source {
 	for {
 		f, leader := ro.join(key)
 		if leader {
@@ -95,15 +95,15 @@ func (ro *recordOnce) serve(w http.ResponseWriter, r *http.Request, key string) 
 			ro.waiting.Add(-1)
 		case <-r.Context().Done():
 			ro.waiting.Add(-1)
-			return "recorded" // the client left while waiting: nothing to answer
+			return SourceRecorded // the client left while waiting: nothing to answer
 		}
 		switch {
 		case f.it != nil:
 			replay(w, f.it)
-			return "cassette"
+			return SourceCassette
 		case f.answer != nil:
 			f.answer.writeTo(w)
-			return "recorded"
+			return SourceRecorded
 		}
 		// The leader's client left first: forward in its place (or wait for
 		// whoever got there first).
@@ -112,18 +112,18 @@ func (ro *recordOnce) serve(w http.ResponseWriter, r *http.Request, key string) 
 
 // lead forwards and records r, unless an identical request was recorded
 // between the caller's miss and now: then it replays that.
-func (ro *recordOnce) lead(w http.ResponseWriter, r *http.Request, key string, f *recordFlight) string {
+func (ro *recordOnce) lead(w http.ResponseWriter, r *http.Request, key string, f *recordFlight) Source {
 	defer ro.land(key, f)
 	if it, err := ro.player.Match(r); err == nil {
 		replay(w, it)
-		return "cassette"
+		return SourceCassette
 	}
 	cw := &captureWriter{ResponseWriter: w}
 	ro.forward.ServeHTTP(cw, r.WithContext(context.WithValue(r.Context(), flightKey{}, f)))
 	if f.it == nil && r.Context().Err() == nil && cw.status != 0 && !cw.overflow {
 		f.answer = &sharedAnswer{status: cw.status, header: cw.header, body: cw.body}
 	}
-	return "recorded"
+	return SourceRecorded
 }
 
 // recorded notes, on the flight of the request being recorded (found in

@@ -139,7 +139,7 @@ var _ = Describe("--on-miss record under concurrency", func() {
 		Expect(recordedURLs(sink)).To(Equal([]string{"/recorded", "/authors/1?x=1"}), "one new interaction in the cassette")
 		sources := map[string]int{}
 		for _, e := range srv.Journal().Entries(mockserver.Filter{}) {
-			sources[e.Source]++
+			sources[e.Source.String()]++
 		}
 		Expect(sources).To(Equal(map[string]int{"recorded": 1, "cassette": 7}))
 	})

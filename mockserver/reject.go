@@ -1,5 +1,12 @@
 package mockserver
 
+// The validate-and-reject stage of the spec source (see respond.go): admit
+// checks Prefer, security, the request media type and the request against
+// the spec; reject answers a request that fails, with the spec's own error
+// response chosen among candidates (422, 400, 4XX, default; 401/403 for
+// security, 415, 406) or mockd's problem+json, and mockd's explanation in
+// X-Mockd-Problem and the journal.
+
 import (
 	"context"
 	"fmt"
@@ -102,7 +109,7 @@ func declared(op *validator.Operation, key string) *v3.Response {
 // body under a status the spec does not declare). In mockd mode the
 // declared response for p's own status is served only when it has an
 // example.
-func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Operation, p *Problem, cands []candidate, prefs preferences) string {
+func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Operation, p *Problem, cands []candidate, prefs preferences) Source {
 	noteProblem(r, p)
 	if s.cfg.errors {
 		setViolations(w.Header(), append(problemViolations(p), deprecatedWarnings(r, op)...))
@@ -116,12 +123,12 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Op
 			code = prefs.code
 		}
 		resp := op.Response(strconv.Itoa(code))
-		if p.Type != ProblemNotAcceptable && resp != nil && (hasExample(resp) || prefs.example != "") {
+		if p.Type != ProblemNotAcceptable && resp != nil && (s.hasExample(resp) || prefs.example != "") {
 			return s.respondWith(w, r, op, code, preferences{example: prefs.example})
 		}
 		p.Status = code
 		writeProblem(w, p)
-		return "problem"
+		return SourceProblem
 	}
 	example := prefs.example
 	if prefs.code >= 400 && prefs.code < 500 {
@@ -140,7 +147,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Op
 		}
 		if prefs.code < 400 || prefs.code >= 500 {
 			// An example named for another status is ignored, as Prism does.
-			if _, ok := namedExampleIn(resp, example); !ok {
+			if _, ok := s.namedExampleIn(resp, example); !ok {
 				example = ""
 			}
 		}
@@ -148,16 +155,17 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Op
 		return s.respondWith(w, r, op, c.code, preferences{key: c.key, example: example, dynamic: prefs.dynamic, anyMedia: true})
 	}
 	writeProblem(w, p)
-	return "problem"
+	return SourceProblem
 }
 
-// namedExampleIn reports whether any media type of resp has the example.
-func namedExampleIn(resp *v3.Response, name string) (string, bool) {
+// namedExampleIn reports whether any media type of resp has the example,
+// and which.
+func (s *Server) namedExampleIn(resp *v3.Response, name string) (string, bool) {
 	if name == "" || resp.Content == nil {
 		return "", false
 	}
 	for p := resp.Content.First(); p != nil; p = p.Next() {
-		if _, ok := namedExample(p.Value(), name); ok {
+		if _, ok := s.spec.MediaExample(p.Value(), name, noDecode); ok {
 			return p.Key(), true
 		}
 	}
@@ -207,4 +215,89 @@ func noteProblem(r *http.Request, p *Problem) {
 	if dst, ok := r.Context().Value(problemNote{}).(**Problem); ok && dst != nil {
 		*dst = p
 	}
+}
+
+// admit runs the validate stage: the Prefer header, security, the request
+// media type, then the validator. A request that fails one of them is
+// rejected (reject) and admit returns ok false with the answer's source;
+// otherwise it returns the client's preferences.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, op *validator.Operation) (prefs preferences, from Source, ok bool) {
+	prefs, err := parsePreferences(r)
+	if err != nil {
+		writeProblem(w, &Problem{Type: ProblemInvalidPrefer, Title: "Invalid preference", Status: http.StatusBadRequest, Detail: err.Error()})
+		return prefs, SourceProblem, false
+	}
+	if ok, challenges, missing := checkSecurity(r, op); !ok {
+		for _, c := range challenges {
+			w.Header().Add("WWW-Authenticate", c)
+		}
+		return prefs, s.reject(w, r, op, &Problem{
+			Type: ProblemUnauthorized, Title: "Invalid security scheme used", Status: http.StatusUnauthorized,
+			Detail: "The operation requires credentials the request does not carry: " + strings.Join(missing, " or ") + ".",
+		}, securityCandidates, preferences{}), false
+	}
+	if detail := s.unsupportedMedia(r, op); detail != "" {
+		return prefs, s.reject(w, r, op, &Problem{
+			Type: ProblemUnsupportedMedia, Title: "Unsupported media type", Status: http.StatusUnsupportedMediaType,
+			Detail: detail,
+		}, mediaCandidates(http.StatusUnsupportedMediaType), preferences{}), false
+	}
+	if findings := s.notChecked(w, op, s.spec.ValidateRequest(r, op)); len(findings) > 0 {
+		return prefs, s.reject(w, r, op, &Problem{
+			Type:       ProblemInvalidRequest,
+			Title:      "Invalid request",
+			Status:     http.StatusUnprocessableEntity,
+			Detail:     "Your request is not valid against the spec (" + op.Method + " " + op.Path + "); see validation for each problem.",
+			Validation: violations(findings, "request"),
+		}, invalidCandidates(op, findings), prefs), false
+	}
+	if s.cfg.errors {
+		prefs.warnings = deprecatedWarnings(r, op)
+	}
+	return prefs, "", true
+}
+
+// unsupportedMedia checks a request body against the declared request media
+// types: a body where the operation takes none, or a Content-Type it does
+// not declare, is a 415. It returns the problem's detail, "" when fine.
+func (s *Server) unsupportedMedia(r *http.Request, op *validator.Operation) string {
+	hasBody := r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0
+	if !hasBody {
+		return ""
+	}
+	rb := op.Op.RequestBody
+	if rb == nil || rb.Content == nil || rb.Content.Len() == 0 {
+		if r.ContentLength < 0 && r.Header.Get("Content-Type") == "" {
+			return "" // an empty chunked body without a type: nothing was sent
+		}
+		return fmt.Sprintf("%s %s takes no request body, but the request has one (Content-Type %q).", op.Method, op.Path, r.Header.Get("Content-Type"))
+	}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return "" // the validator reports a missing content type
+	}
+	if op.RequestMediaType(ct) != "" {
+		return ""
+	}
+	return fmt.Sprintf("The request body's Content-Type %q is not declared for %s %s; declared: %s.", ct, op.Method, op.Path, strings.Join(contentTypes(rb.Content), ", "))
+}
+
+// NotCheckedHeader says that part of a request could not be validated (a
+// schema pattern ran out of its time budget); the request was not rejected
+// for it.
+const NotCheckedHeader = "X-Mockd-Not-Checked"
+
+// notChecked takes the "not checked" warnings out of findings: it logs them
+// and sets NotCheckedHeader, and returns the findings that reject.
+func (s *Server) notChecked(w http.ResponseWriter, op *validator.Operation, findings []validator.Finding) []validator.Finding {
+	out := findings[:0:0]
+	for _, f := range findings {
+		if f.Check != validator.CheckPatternNotChecked {
+			out = append(out, f)
+			continue
+		}
+		w.Header().Set(NotCheckedHeader, f.Message)
+		s.cfg.logger.Warn("request partly not validated", "operation", op.ID, "problem", f.Message)
+	}
+	return out
 }

@@ -161,9 +161,11 @@ type Server struct {
 	journal     *Journal
 	missHandler http.Handler
 	recordOnce  *recordOnce // --on-miss record with cassettes: one forward per request key
-	admin       http.Handler
-	cors        *corsPolicy // nil: CORS off
-	started     time.Time
+	// pipeline is the ordered list of answer sources (pipeline.go).
+	pipeline []source
+	admin    http.Handler
+	cors     *corsPolicy // nil: CORS off
+	started  time.Time
 	// keptNames remembers Redactor.KeepsHeader per request header name
 	// (at most maxKeptNames, counted by keptCount).
 	keptNames sync.Map // string → bool
@@ -228,6 +230,7 @@ func New(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
+	s.pipeline = s.sources()
 	if cfg.cors {
 		s.cors = newCORSPolicy(cfg.corsOrigins)
 	}
@@ -290,8 +293,9 @@ const AdminPrefix = "/__mockd/"
 // hash and record them); larger ones get 413.
 const maxRequestBody = 16 << 20
 
-// ServeHTTP answers one request: admin API, or fault decision, then the mock
-// (CORS, routing, validation, response), then the journal entry.
+// ServeHTTP answers one request: admin API; or body read, CORS, fault
+// decision, then the answer sources in order (pipeline.go: cassettes, spec,
+// upstream), then the journal entry.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
 		s.serveAdmin(w, r, nil)
@@ -325,7 +329,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// Never validate or record a truncated body: say so instead.
 			writeProblem(s.withCORS(w, r), &Problem{Type: ProblemTooLarge, Title: "Request body too large", Status: http.StatusRequestEntityTooLarge,
 				Detail: fmt.Sprintf("mockd reads request bodies of at most %d MiB; this one is larger.", maxRequestBody>>20)})
-			s.journalEarly(&e, http.StatusRequestEntityTooLarge, "problem")
+			s.journalEarly(&e, http.StatusRequestEntityTooLarge, SourceProblem)
 			return
 		}
 		if len(body) > 0 {
@@ -336,30 +340,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	if s.cors != nil && s.preflight(w, r) {
-		s.journalEarly(&e, http.StatusNoContent, "cors-preflight")
+		s.journalEarly(&e, http.StatusNoContent, SourceCORSPreflight)
 		return
 	}
 	w = s.withCORS(w, r)
 	d := s.faults.Decide(freq)
 	e.Rule, e.Key, e.Ordinal, e.Seed, e.Reason = d.Rule, journalKey(s.cfg.redactor, r, d.Key), d.Ordinal, d.Seed, d.Reason
 	tw := &timingWriter{ResponseWriter: w}
-	var problem *Problem // the explanation of a rejected request
+	x := &exchange{body: body, op: op, routeErr: routeErr}
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if d.Applied() {
 			// A fault may capture the response and write it on the raw
 			// connection, past the CORS writer outside.
 			w = s.withCORS(w, r)
 		}
-		r = withProblemNote(r, &problem)
-		if s.cfg.player != nil {
-			source, done := s.playback(w, r)
-			if done {
-				tw.source = source
-				return
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body)) // matching may have read it
-		}
-		tw.source = s.mock(w, r, op, routeErr)
+		x.r = withProblemNote(r, &x.problem)
+		tw.source = s.answer(w, x)
 	})
 	out := d.Serve(tw, r, next)
 
@@ -367,7 +363,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.Elapsed = e.Finished.Sub(e.Received)
 	e.Started = tw.started
 	e.Status, e.Bytes, e.End, e.Fault, e.Source = out.Status, out.BytesWritten, out.End.String(), out.Fault, tw.source
-	e.Problem = problem
+	e.Problem = x.problem
 	if out.Err != "" {
 		e.Error = out.Err
 	}
@@ -375,7 +371,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // journalEarly journals a request answered before the fault decision.
-func (s *Server) journalEarly(e *Entry, status int, source string) {
+func (s *Server) journalEarly(e *Entry, status int, source Source) {
 	e.Finished = time.Now()
 	e.Elapsed, e.Status, e.End, e.Source = e.Finished.Sub(e.Received), status, fault.EndNormal.String(), source
 	s.journal.add(*e)
@@ -383,7 +379,7 @@ func (s *Server) journalEarly(e *Entry, status int, source string) {
 
 // mock answers as the spec says (CORS, routing result, operation) and says
 // where the answer came from.
-func (s *Server) mock(w http.ResponseWriter, r *http.Request, op *validator.Operation, routeErr error) (source string) {
+func (s *Server) mock(w http.ResponseWriter, r *http.Request, op *validator.Operation, routeErr error) (source Source) {
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
@@ -392,7 +388,7 @@ func (s *Server) mock(w http.ResponseWriter, r *http.Request, op *validator.Oper
 			s.cfg.logger.Error("panic while serving", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
 			writeProblem(w, &Problem{Type: ProblemInternal, Title: "Internal error", Status: http.StatusInternalServerError,
 				Detail: fmt.Sprintf("mockd failed while answering %s %s: %v (please report it with the spec)", r.Method, r.URL.Path, p)})
-			source = "panic"
+			source = SourcePanic
 		}
 	}()
 	var mna *validator.MethodNotAllowedError
@@ -408,10 +404,10 @@ func (s *Server) mock(w http.ResponseWriter, r *http.Request, op *validator.Oper
 			Status: http.StatusMethodNotAllowed,
 			Detail: fmt.Sprintf("The route %s has been matched, but it does not have %q method defined (allowed: %s).", mna.Pattern, strings.ToLower(r.Method), allow),
 		})
-		return "problem"
+		return SourceProblem
 	default:
 		s.notFound(w, r)
-		return "problem"
+		return SourceProblem
 	}
 }
 
@@ -420,7 +416,7 @@ func (s *Server) mock(w http.ResponseWriter, r *http.Request, op *validator.Oper
 type timingWriter struct {
 	http.ResponseWriter
 	started time.Time
-	source  string
+	source  Source
 }
 
 func (t *timingWriter) WriteHeader(code int) {

@@ -196,6 +196,22 @@ var _ = Describe("Serving the bookstore fixture", func() {
 			Expect(resp.StatusCode).To(Equal(415))
 			problemOf(resp)
 		})
+		It("takes a request Content-Type as the validator does: one matcher decides 415 and the schema", func() {
+			srv := newServer(mockserver.SpecBytes([]byte(`openapi: 3.0.3
+info: {title: one matcher, version: "1"}
+paths:
+  /notes:
+    post:
+      requestBody: {content: {"application/json; charset": {schema: {type: object, required: [text]}}}}
+      responses: {'204': {description: stored}}
+`)))
+			// The key's parameter does not parse: it still declares JSON.
+			resp := call(srv, "POST", "/notes", `{"text":"hi"}`, "Content-Type", "application/json")
+			Expect(resp.StatusCode).To(Equal(204), bodyOf(resp))
+			resp = call(srv, "POST", "/notes", `{}`, "Content-Type", "application/json")
+			Expect(resp.StatusCode).To(Equal(422), "the body is checked against that key's schema")
+			Expect(call(srv, "POST", "/notes", `x`, "Content-Type", "text/plain").StatusCode).To(Equal(415))
+		})
 	})
 
 	Describe("request validation", func() {

@@ -1,6 +1,7 @@
 package validator
 
 import (
+	"errors"
 	"mime"
 	"net/http"
 	"strings"
@@ -14,12 +15,26 @@ import (
 // response status key.
 const requestBodyKey = "request"
 
+// RequestMediaType returns the key of the request body media type op
+// declares for a request's contentType (see declaredMedia for the rules),
+// "" when op declares none that covers it. The mock server answers 415 for
+// a Content-Type that gets "", and the validator checks the body against
+// the schema of the key it returns.
+func (o *Operation) RequestMediaType(contentType string) string {
+	if o.Op == nil || o.Op.RequestBody == nil {
+		return ""
+	}
+	return declaredMedia(o.Op.RequestBody.Content, contentType)
+}
+
 // declaredMedia finds the entry of content that declares the media type of
 // contentType: the type itself; else the type declared with parameters or
 // in other letter case ("application/json; version=2.4" for
 // "application/json; version=2.4" or "application/json"), the entry whose
 // parameters equal contentType's first; else a range ("application/*",
-// "*/*"). It returns the entry's key, or "" when none declares it.
+// "*/*"). A key whose parameters do not parse is matched on its type; a key
+// that is no media type at all, as written (letter case and surrounding
+// space aside). It returns the entry's key, or "" when none declares it.
 func declaredMedia(content *orderedmap.Map[string, *v3.MediaType], contentType string) string {
 	if content == nil || content.Len() == 0 {
 		return ""
@@ -35,8 +50,12 @@ func declaredMedia(content *orderedmap.Map[string, *v3.MediaType], contentType s
 	var sameType, rangeKey string
 	for p := content.First(); p != nil; p = p.Next() {
 		kmt, kparams, err := mime.ParseMediaType(p.Key())
-		if err != nil {
-			continue
+		switch {
+		case errors.Is(err, mime.ErrInvalidMediaParameter):
+			// The type is sound, a parameter is not: match on the type.
+		case err != nil:
+			// Not a media type: compare the key as written.
+			kmt, kparams = strings.ToLower(strings.TrimSpace(p.Key())), nil
 		}
 		switch {
 		case kmt == mt && sameParams(kparams, params):

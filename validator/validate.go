@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -271,6 +272,29 @@ func (s *Spec) ValidateResponse(r *http.Request, resp *http.Response, op *Operat
 		findings = append(findings, *notChecked)
 	}
 	return findings
+}
+
+// ValidateResponseBody validates body as the response op declares for
+// status, sent as mediaType, without a request or response at hand (a mock
+// server checking its examples). It returns the findings about the body
+// (CheckResponseBody) only: the status, media type and headers are not
+// checked here.
+func (s *Spec) ValidateResponseBody(op *Operation, status int, mediaType string, body []byte) []Finding {
+	// The library wants a request: it names its method and path in
+	// messages only.
+	req := &http.Request{Method: op.Method, URL: &url.URL{Path: "/"}, Header: http.Header{}}
+	resp := &http.Response{
+		StatusCode: status,
+		Header:     http.Header{"Content-Type": {mediaType}},
+		Body:       io.NopCloser(bytes.NewReader(body)),
+	}
+	var out []Finding
+	for _, f := range s.ValidateResponse(req, resp, op) {
+		if f.Check == CheckResponseBody {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func toFindings(errs []*verrors.ValidationError, request bool, pos *positions) []Finding {

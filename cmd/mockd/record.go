@@ -19,6 +19,7 @@ import (
 	"github.com/mockd/mockd/internal/cli"
 	"github.com/mockd/mockd/internal/httpserver"
 	"github.com/mockd/mockd/internal/reqlog"
+	"github.com/mockd/mockd/mockserver"
 	"github.com/mockd/mockd/recorder"
 	"github.com/mockd/mockd/redact"
 	"github.com/mockd/mockd/validator"
@@ -153,7 +154,7 @@ func record(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		_ = sink.Close()
 		return err
 	}
-	hs := httpserver.New(reqlog.Handler(proxy, logger, redactor, "proxy"), limits, logger)
+	hs := httpserver.New(reqlog.Handler(proxy, logger, redactor, mockserver.SourceProxy.String()), limits, logger)
 	fmt.Fprintf(stdout, "mockd %s: recording %s into %s\n  listening on http://%s\n", cli.BuildVersion(), up.Redacted(), *path, ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -19,9 +19,10 @@ type Line struct {
 	Path   string
 	Query  string // the raw query, already redacted
 	Status int    // status sent (0: none, e.g. a reset or a hang)
-	// Source is where the answer came from: example, example:NAME,
-	// schema-example, generated, cassette, upstream, recorded, proxy,
-	// fault, problem, cors-preflight, body-error...
+	// Source is where the answer came from, spelled as a
+	// mockserver.Source (example, example:NAME, generated, cassette,
+	// upstream, recorded, proxy, fault, problem, ...); this package sits
+	// below mockserver, so it takes the string.
 	Source   string
 	Rule     string // the fault rule that fired
 	Fault    string // the fault applied (X-Mockd-Fault syntax)
