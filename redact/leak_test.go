@@ -134,7 +134,7 @@ func leaks(t testing.TB) []leak {
 			return ix("GET", base, nil, "", nil, `{"id_token":{"jwt":"`+s+`"}}`) // an object: the free-text rules alone miss it
 		}},
 		{"NDJSON body", "ndjsonsecret14", func(s string) *cassette.Interaction {
-			return ix("GET", base, nil, "", http.Header{"Content-Type": {"application/x-ndjson"}}, "{\"id\":1}\n{\"token\":\""+s+"\"}\n")
+			return ix("GET", base, nil, "", http.Header{"Content-Type": {"application/x-ndjson"}}, "{\"id\":1}\n{\"token\":[\""+s+"\"]}\n") // a list: the free-text rules alone miss it
 		}},
 		{"JSON that fails to parse", "brokenjson1515", func(s string) *cassette.Interaction {
 			return ix("GET", base, nil, "", js, `{"refresh_tokens": ["`+s+`"], oops}`) // a list: the free-text rules alone miss it
