@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"mime"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -127,8 +128,8 @@ func isXML(mt string) bool {
 // encodeBody serialises v for the media type: JSON for JSON types, XML for
 // XML types (a string holding an XML document is sent as is, any other
 // string is the root element's text; xmlRoot names the root element, ""
-// for Prism's "xml"), the raw string or scalar otherwise, and JSON text for
-// a structured value under any other type.
+// for Prism's "xml"), the raw string or scalar otherwise (a structure under
+// a text type is an error, as in Prism), and JSON for other types.
 func encodeBody(mediaType string, v any, xmlRoot string) ([]byte, error) {
 	switch {
 	case isJSON(mediaType):
@@ -147,8 +148,14 @@ func encodeBody(mediaType string, v any, xmlRoot string) ([]byte, error) {
 	case bool, json.Number, int64, float64:
 		return fmt.Appendf(nil, "%v", t), nil
 	}
-	// Anything else structured (an object or a list, also under text/plain,
-	// as APIs that label JSON text/plain send it) is JSON text.
+	if strings.HasPrefix(strings.ToLower(mediaType), "text/") {
+		// As Prism: a text type has no representation of a structure.
+		kind := "an object"
+		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice || rv.Kind() == reflect.Array {
+			kind = "a list"
+		}
+		return nil, fmt.Errorf("cannot serialise %s as %s: give a string example or declare a JSON media type", kind, mediaType)
+	}
 	return encodeJSON(v)
 }
 
