@@ -813,10 +813,12 @@ func (c *Checker) redact(ix *interaction, f *validator.Finding) {
 	for _, v := range c.secrets(ix) {
 		f.Message = strings.ReplaceAll(f.Message, v, redact.Redacted)
 		f.Detail = strings.ReplaceAll(f.Detail, v, redact.Redacted)
+		f.Hint = strings.ReplaceAll(f.Hint, v, redact.Redacted)
 	}
 	if c.secretPointer(f.Pointer) {
 		f.Message = redactQuoted(f.Message)
 		f.Detail = redactQuoted(f.Detail)
+		f.Hint = redactQuoted(f.Hint)
 	}
 	if f.Name == "" {
 		return
@@ -852,6 +854,7 @@ func (c *Checker) redact(ix *interaction, f *validator.Finding) {
 		}
 		f.Message = strings.ReplaceAll(f.Message, v, redact.Redacted)
 		f.Detail = strings.ReplaceAll(f.Detail, v, redact.Redacted)
+		f.Hint = strings.ReplaceAll(f.Hint, v, redact.Redacted)
 	}
 }
 

@@ -314,8 +314,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		freq.Operation, freq.PathTemplate = op.ID, op.Path
 		e.Operation = op.ID
 	}
-	e.Query = s.cfg.redactor.Query(r.URL.RawQuery)
-	e.Headers = s.journalHeaders(r.Header)
+	e.Query, e.Headers = s.journalRequest(r.URL.RawQuery, r.Header)
 	var body []byte
 	if r.Body != nil && r.Body != http.NoBody {
 		var err error
@@ -436,16 +435,17 @@ func (t *timingWriter) Write(p []byte) (int, error) {
 // Unwrap gives http.ResponseController the underlying writer.
 func (t *timingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
 
-// journalHeaders flattens request headers for the journal (values joined
-// with ", "), secrets redacted. Names the redactor leaves alone are copied
+// journalRequest redacts the raw query and flattens the request headers for
+// the journal (values joined with ", "), secrets redacted and propagated
+// (redact.Redactor.RequestParts). Names the redactor leaves alone are copied
 // straight (the answer is remembered per name); only the others go through
 // the redactor, so a request costs one map and no copy of the headers.
-func (s *Server) journalHeaders(h http.Header) map[string]string {
-	if len(h) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(h))
+func (s *Server) journalRequest(rawQuery string, h http.Header) (string, map[string]string) {
+	var out map[string]string
 	var secret http.Header
+	if len(h) > 0 {
+		out = make(map[string]string, len(h))
+	}
 	for k, vs := range h {
 		if s.keepsHeader(k) {
 			out[k] = strings.Join(vs, ", ")
@@ -456,10 +456,18 @@ func (s *Server) journalHeaders(h http.Header) map[string]string {
 		}
 		secret[k] = vs
 	}
-	for k, vs := range s.cfg.redactor.Headers(secret) {
+	query, red, vals := s.cfg.redactor.RequestParts(rawQuery, secret)
+	if len(vals) > 0 {
+		// A secret found in the query or a secret header is scrubbed
+		// from the kept headers too (value propagation).
+		for k, v := range out {
+			out[k] = redact.Scrub(v, vals)
+		}
+	}
+	for k, vs := range red {
 		out[k] = strings.Join(vs, ", ")
 	}
-	return out
+	return query, out
 }
 
 // maxKeptNames bounds the header names whose redaction verdict is

@@ -169,6 +169,12 @@ func leaks(t testing.TB) []leak {
 		{"secret in a body value the schema rejects", "schemaquoted25", func(s string) *cassette.Interaction {
 			return ix("GET", base, nil, "", js, `{"id":"x","password":"`+s+`"}`)
 		}},
+		{"secret a finding quotes (a parameter value that fails its schema)", "quotedparam26", func(s string) *cassette.Interaction {
+			return ix("GET", base+"?access_token="+s+"&page="+s, nil, "", nil, "")
+		}},
+		{"query token echoed in a plain request header", "echoheader27", func(s string) *cassette.Interaction {
+			return ix("GET", base+"?access_token="+s, http.Header{"X-Trace-Note": {"for " + s}}, "", nil, "")
+		}},
 	}
 }
 

@@ -305,6 +305,22 @@ func (r *Redactor) Headers(h http.Header) http.Header {
 	return r.headers(h, nil)
 }
 
+// RequestParts redacts a request's raw query and headers together: a secret
+// value found in one (a token in the query, a bearer in Authorization) is
+// scrubbed from everywhere else in both (value propagation). It also
+// returns those values, for text the caller keeps apart (see Scrub).
+func (r *Redactor) RequestParts(rawQuery string, h http.Header) (string, http.Header, []string) {
+	var sc scan
+	q := r.query(rawQuery, false, &sc)
+	out := r.headers(h, &sc)
+	vals := sc.list()
+	if len(vals) > 0 {
+		q = scrubString(q, vals)
+		scrubHeader(out, vals)
+	}
+	return q, out, vals
+}
+
 func (r *Redactor) headers(h http.Header, sc *scan) http.Header {
 	if h == nil {
 		return nil

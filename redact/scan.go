@@ -16,7 +16,7 @@ type scan struct {
 	bearing bool // some secret was seen, whatever its length
 }
 
-func newScan() *scan { return &scan{vals: map[string]bool{}} }
+func newScan() *scan { return &scan{} }
 
 func (s *scan) add(v string) {
 	if s == nil {
@@ -28,6 +28,9 @@ func (s *scan) add(v string) {
 	}
 	s.bearing = true
 	if len(v) >= MinPropagated && !strings.Contains(v, Redacted) {
+		if s.vals == nil {
+			s.vals = map[string]bool{}
+		}
 		s.vals[v] = true
 	}
 }
@@ -88,6 +91,11 @@ func jsonEscaped(v string) string {
 }
 
 // scrubString replaces every listed value in s.
+// Scrub replaces every occurrence of the given secret values in s with
+// Redacted (the values RequestParts returns, for text the redactor did not
+// see, such as headers it keeps).
+func Scrub(s string, secrets []string) string { return scrubString(s, secrets) }
+
 func scrubString(s string, vals []string) string {
 	for _, v := range vals {
 		if strings.Contains(s, v) {

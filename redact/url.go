@@ -8,8 +8,24 @@ import (
 
 // Query redacts secret parameters in a raw query string, keeping the order
 // and encoding of everything else.
+//
+// A secret value found under a secret name is scrubbed from the other
+// parameters too (?access_token=T&next=T): value propagation within the
+// query. The cost is one pass when nothing secret is found.
 func (r *Redactor) Query(rawQuery string) string {
-	return r.query(rawQuery, false, nil)
+	out := r.query(rawQuery, false, nil)
+	if out == rawQuery {
+		return out
+	}
+	return propagated(func(sc *scan) string { return r.query(rawQuery, false, sc) })
+}
+
+// propagated runs redact with a scan and scrubs the secret values it found
+// from its output (value propagation within one string).
+func propagated(redact func(*scan) string) string {
+	var sc scan
+	out := redact(&sc)
+	return scrubString(out, sc.list())
 }
 
 // query redacts a raw query (or fragment); redirect also treats the OAuth
@@ -46,7 +62,13 @@ func (r *Redactor) query(rawQuery string, redirect bool, sc *scan) string {
 // (#access_token=...), and URL userinfo (https://TOKEN@host and
 // https://user:PASSWORD@host) in a URL or request-URI string, leaving the
 // rest byte for byte.
-func (r *Redactor) URL(raw string) string { return r.url(raw, false, nil) }
+func (r *Redactor) URL(raw string) string {
+	out := r.url(raw, false, nil)
+	if out == raw {
+		return out
+	}
+	return propagated(func(sc *scan) string { return r.url(raw, false, sc) })
+}
 
 func (r *Redactor) url(raw string, redirect bool, sc *scan) string {
 	base, frag, hasFrag := strings.Cut(raw, "#")
@@ -116,7 +138,13 @@ const secretPairPattern = `(?i)((?:[a-z0-9_.-]*(?:token|secret|password|passwd|a
 // Text redacts a free-text string: URLs in it (query, fragment, userinfo)
 // and, with the defaults, name=value or "name": "value" pairs whose name
 // looks secret. It is meant for log messages and error strings.
-func (r *Redactor) Text(s string) string { return r.text(s, nil) }
+func (r *Redactor) Text(s string) string {
+	out := r.text(s, nil)
+	if out == s {
+		return out
+	}
+	return propagated(func(sc *scan) string { return r.text(s, sc) })
+}
 
 func (r *Redactor) text(s string, sc *scan) string {
 	if !strings.ContainsAny(s, ":=") {
