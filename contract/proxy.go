@@ -1,9 +1,7 @@
 package contract
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,12 +9,13 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
+	"github.com/mockd/mockd/internal/forward"
+	"github.com/mockd/mockd/internal/problem"
 	"github.com/mockd/mockd/internal/reqlog"
 	"github.com/mockd/mockd/recorder"
 	"github.com/mockd/mockd/redact"
@@ -114,21 +113,6 @@ func NewProxy(cfg ProxyConfig) (*Proxy, error) {
 // proxied so far.
 func (p *Proxy) Result() *Result { return p.collector.Result() }
 
-var hopHeaders = []string{"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
-
-func stripHop(h http.Header) {
-	for _, f := range h.Values("Connection") {
-		for _, name := range strings.Split(f, ",") {
-			if name = strings.TrimSpace(name); name != "" {
-				h.Del(name)
-			}
-		}
-	}
-	for _, k := range hopHeaders {
-		h.Del(k)
-	}
-}
-
 // ServeHTTP validates the request, forwards it, validates the response and
 // relays it (or, with Enforce, a problem instead).
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.handler.ServeHTTP(w, r) }
@@ -145,10 +129,6 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusRequestEntityTooLarge, "Request too large", fmt.Sprintf("the contract proxy buffers at most %d bytes of a request body", maxProxyBody), nil)
 		return
 	}
-	target := *p.upstream
-	target.Path = strings.TrimRight(p.upstream.Path, "/") + r.URL.Path
-	target.RawPath = ""
-	target.RawQuery = r.URL.RawQuery
 	src := recorder.Source{File: "proxy", Index: int(seq)}
 	ix := &recorder.Interaction{
 		Method: r.Method, URL: &url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawQuery: r.URL.RawQuery},
@@ -165,19 +145,11 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	out, err := http.NewRequestWithContext(r.Context(), r.Method, target.String(), bytes.NewReader(body))
-	if err != nil {
-		writeProblem(w, r, http.StatusBadGateway, "Bad Gateway", "could not build the upstream request: "+err.Error(), nil)
-		return
-	}
-	out.Header = r.Header.Clone()
-	stripHop(out.Header)
-	out.ContentLength = int64(len(body))
-	out.Host = p.upstream.Host
+	out := forward.Outbound(r, p.upstream, body)
 	start := time.Now()
 	resp, err := p.transport.RoundTrip(out)
 	if err != nil {
-		p.logger.Warn("contract proxy: upstream failed", "method", r.Method, "url", p.redactor.URL(target.String()), "err", err)
+		p.logger.Warn("contract proxy: upstream failed", "method", r.Method, "url", p.redactor.URL(out.URL.String()), "err", err)
 		writeProblem(w, r, http.StatusBadGateway, "Bad Gateway", "upstream did not answer: "+err.Error(), nil)
 		return
 	}
@@ -224,7 +196,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	for k, vs := range resp.Header {
 		h[k] = append([]string(nil), vs...)
 	}
-	stripHop(h)
+	forward.StripHop(h)
 	h.Set(ViolationsHeader, strconv.Itoa(counted))
 	w.WriteHeader(resp.StatusCode)
 	if _, err := w.Write(respBody[:min(len(respBody), maxProxyBody)]); err != nil {
@@ -289,8 +261,8 @@ func (p *Proxy) recordExchange(r *http.Request, out *http.Request, resp *http.Re
 	}
 }
 
-// problem is an RFC 9457 problem with the findings that caused it.
-type problem struct {
+// problemDoc is an RFC 9457 problem with the findings that caused it.
+type problemDoc struct {
 	Type       string    `json:"type"`
 	Title      string    `json:"title"`
 	Status     int       `json:"status"`
@@ -311,14 +283,6 @@ func writeProblem(w http.ResponseWriter, r *http.Request, status int, title, det
 	for i := range findings {
 		findings[i].Source = nil
 	}
-	body, err := json.Marshal(problem{Type: typ, Title: title, Status: status, Detail: detail, Violations: findings})
-	if err != nil {
-		body = []byte(`{"type":"about:blank","title":"Internal error","status":500}`)
-		status = http.StatusInternalServerError
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.Header().Set(ViolationsHeader, strconv.Itoa(len(findings)))
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	problem.Write(w, status, problemDoc{Type: typ, Title: title, Status: status, Detail: detail, Violations: findings})
 }

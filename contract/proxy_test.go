@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"sync"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -125,6 +126,26 @@ var _ = Describe("contract.Proxy", func() {
 		sink.mu.Lock()
 		defer sink.mu.Unlock()
 		Expect(sink.its).To(HaveLen(2))
+	})
+
+	It("builds the upstream request as the recording proxy does: encoded path kept, Connection-listed headers stripped", func() {
+		seen := make(chan *http.Request, 1)
+		upstream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			seen <- r
+			http.NotFound(w, r)
+		})
+		_, base := startProxy(loadContractSpec(), contract.CheckConfig{}, upstream, contract.ProxyConfig{})
+		req, err := http.NewRequest(http.MethodGet, base+"/v1/books/a%2Fb", nil)
+		Expect(err).NotTo(HaveOccurred())
+		req.Header.Set("Connection", "X-Hop")
+		req.Header.Set("X-Hop", "1")
+		resp, err := http.DefaultClient.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		_ = resp.Body.Close()
+		var got *http.Request
+		Eventually(seen).WithTimeout(5 * time.Second).Should(Receive(&got))
+		Expect(got.URL.EscapedPath()).To(Equal("/v1/books/a%2Fb"), "the escaped slash is not decoded into a path separator")
+		Expect(got.Header.Get("X-Hop")).To(BeEmpty())
 	})
 
 	It("with Enforce answers 422 to a bad request without forwarding it, and 502 instead of a bad response", func() {

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	rfc9457 "github.com/mockd/mockd/internal/problem"
 )
 
 // Request is what the engine needs to know about one request.
@@ -324,7 +326,7 @@ func (e *Engine) decideHeader(d Decision, v string) Decision {
 	if err != nil {
 		body := problemJSON(http.StatusBadRequest, "invalid "+HeaderName+" header: "+err.Error())
 		d.Fault = &Fault{Status: &Status{Code: http.StatusBadRequest,
-			Headers: map[string]string{"Content-Type": "application/problem+json"}, Body: &body}}
+			Headers: map[string]string{"Content-Type": rfc9457.ContentType}, Body: &body}}
 		d.Reason, d.Label = err.Error(), "header/invalid"
 		return d
 	}

@@ -3,11 +3,12 @@ package fault
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
 	"time"
+
+	rfc9457 "github.com/mockd/mockd/internal/problem"
 )
 
 // End says how a response ended on the wire.
@@ -157,11 +158,8 @@ func bodyAllowed(code int) bool {
 
 // problemJSON renders an RFC 9457 problem document.
 func problemJSON(code int, detail string) string {
-	b, err := json.Marshal(map[string]any{"type": "about:blank", "title": http.StatusText(code), "status": code, "detail": detail})
-	if err != nil {
-		return `{"type":"about:blank","status":` + strconv.Itoa(code) + `}`
-	}
-	return string(b)
+	body, _ := rfc9457.Marshal(rfc9457.Doc("about:blank", http.StatusText(code), code, detail), code)
+	return string(body)
 }
 
 // captureWriter buffers a handler's response.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	rfc9457 "github.com/mockd/mockd/internal/problem"
 	"gopkg.in/yaml.v3"
 )
 
@@ -69,7 +70,7 @@ func statusResponse(st *Status, label string) *response {
 		resp.header.Set("Content-Type", ct)
 	} else if bodyAllowed(code) {
 		resp.body = []byte(problemJSON(code, "fault injected by mockd ("+label+")"))
-		resp.header.Set("Content-Type", "application/problem+json")
+		resp.header.Set("Content-Type", rfc9457.ContentType)
 	}
 	if st != nil {
 		for k, v := range st.Headers {

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	rfc9457 "github.com/mockd/mockd/internal/problem"
 )
 
 // This file is the wire code the kinds share: hijacking the connection,
@@ -89,7 +91,7 @@ func (x *exchange) finish(c net.Conn, rst bool) {
 // unhijackable answers 500 when a wire fault cannot reach the socket.
 func (x *exchange) unhijackable(err error) Outcome {
 	body := problemJSON(http.StatusInternalServerError, err.Error())
-	x.w.Header().Set("Content-Type", "application/problem+json")
+	x.w.Header().Set("Content-Type", rfc9457.ContentType)
 	x.w.Header().Set(HeaderName, x.out.Fault)
 	x.w.WriteHeader(http.StatusInternalServerError)
 	n, _ := io.WriteString(x.w, body)

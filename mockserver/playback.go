@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httputil"
 	"net/url"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
+	"github.com/mockd/mockd/internal/forward"
 	"github.com/mockd/mockd/recorder"
 )
 
@@ -95,11 +95,7 @@ func (s *Server) setupPlayback() error {
 		if cfg.upstream == nil {
 			return fmt.Errorf("mockserver: on-miss proxy needs an upstream (--upstream URL)")
 		}
-		upstream := *cfg.upstream
-		rp := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.SetURL(&upstream) // also sends the upstream's own Host header
-			pr.SetXForwarded()
-		}}
+		rp := forward.ReverseProxy(cfg.upstream, true)
 		rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 			writeProblem(w, &Problem{Type: ProblemUpstream, Title: "Upstream unreachable", Status: http.StatusBadGateway,
 				Detail: fmt.Sprintf("forwarding %s %s to %s failed: %v", r.Method, r.URL.Path, cfg.upstream.Host, err)})

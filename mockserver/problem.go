@@ -1,10 +1,10 @@
 package mockserver
 
 import (
-	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
+
+	"github.com/mockd/mockd/internal/problem"
 
 	"github.com/mockd/mockd/recorder"
 	"github.com/mockd/mockd/validator"
@@ -28,7 +28,6 @@ const (
 	ProblemNoInteraction    = "urn:mockd:problem:no-recorded-interaction"
 	ProblemUpstream         = "urn:mockd:problem:upstream"
 	ProblemTooLarge         = "urn:mockd:problem:request-too-large"
-	problemContentType      = "application/problem+json"
 )
 
 // Problem is an RFC 9457 problem details object. Validation lists the
@@ -62,19 +61,9 @@ type ExampleRef struct {
 	Example   string `json:"example,omitempty"`
 }
 
+// writeProblem answers with p (internal/problem writes it).
 func writeProblem(w http.ResponseWriter, p *Problem) {
-	body, err := json.Marshal(p)
-	if err != nil {
-		// Only plain strings and ints are marshalled: cannot happen, but
-		// never leave the client without an answer.
-		body = []byte(`{"type":"about:blank","title":"Internal error","status":500}`)
-		p.Status = http.StatusInternalServerError
-	}
-	h := w.Header()
-	h.Set("Content-Type", problemContentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(p.Status)
-	_, _ = w.Write(body)
+	p.Status = problem.Write(w, p.Status, p)
 }
 
 // violations turns validator findings into problem entries.

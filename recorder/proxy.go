@@ -18,6 +18,7 @@ import (
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
+	"github.com/mockd/mockd/internal/forward"
 	"github.com/mockd/mockd/redact"
 )
 
@@ -92,16 +93,11 @@ func NewProxy(cfg ProxyConfig) (*Proxy, error) {
 		t.DisableCompression = true
 		transport = t
 	}
-	upstream := *cfg.Upstream
-	p.rp = &httputil.ReverseProxy{
-		ErrorLog: slog.NewLogLogger(p.logger.Handler(), slog.LevelWarn),
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.SetURL(&upstream)
-		},
-		Transport:     &captureTransport{proxy: p, next: transport},
-		FlushInterval: -1,
-		ErrorHandler:  p.upstreamError,
-	}
+	p.rp = forward.ReverseProxy(cfg.Upstream, false)
+	p.rp.ErrorLog = slog.NewLogLogger(p.logger.Handler(), slog.LevelWarn)
+	p.rp.Transport = &captureTransport{proxy: p, next: transport}
+	p.rp.FlushInterval = -1
+	p.rp.ErrorHandler = p.upstreamError
 	return p, nil
 }
 

@@ -15,6 +15,8 @@ import (
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 	vcr "gopkg.in/dnaeon/go-vcr.v3/recorder"
+
+	"github.com/mockd/mockd/internal/forward"
 )
 
 // NewRoundTripper wraps real for tests. When the cassette file at path is
@@ -114,7 +116,7 @@ func (t *replayTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	h := http.Header{}
 	for k, vs := range it.Response.Headers {
-		if !hopByHop(k) {
+		if !forward.IsHopByHop(k) {
 			h[k] = append([]string(nil), vs...)
 		}
 	}

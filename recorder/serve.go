@@ -1,7 +1,6 @@
 package recorder
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,17 +8,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mockd/mockd/internal/forward"
+	"github.com/mockd/mockd/internal/problem"
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 )
-
-// hopByHop headers belong to one connection and are never replayed.
-func hopByHop(name string) bool {
-	switch name {
-	case "Connection", "Proxy-Connection", "Keep-Alive", "Transfer-Encoding", "Te", "Trailer", "Upgrade":
-		return true
-	}
-	return false
-}
 
 // ServeInteraction writes i's recorded response to w: the status, the
 // headers (hop-by-hop ones excepted) and the body, byte for byte. It never
@@ -40,7 +32,7 @@ func ServeInteraction(w http.ResponseWriter, i *cassette.Interaction) error {
 	body := i.Response.Body
 	h := w.Header()
 	for k, vs := range i.Response.Headers {
-		if hopByHop(k) {
+		if forward.IsHopByHop(k) {
 			continue
 		}
 		h[k] = append([]string(nil), vs...)
@@ -84,25 +76,13 @@ func ServeInteraction(w http.ResponseWriter, i *cassette.Interaction) error {
 	return nil
 }
 
-// writeProblem writes an RFC 9457 application/problem+json response.
+// writeProblem writes an RFC 9457 application/problem+json response with
+// ext's members added to the standard ones.
 func writeProblem(w http.ResponseWriter, status int, title, detail string, ext map[string]any) {
-	doc := map[string]any{
-		"type":   "about:blank",
-		"title":  title,
-		"status": status,
-		"detail": detail,
-	}
+	doc := problem.Doc("about:blank", title, status, detail)
 	for k, v := range ext {
 		doc[k] = v
 	}
-	data, err := json.Marshal(doc)
-	if err != nil {
-		data = []byte(`{"type":"about:blank","status":` + strconv.Itoa(status) + `}`)
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/problem+json")
-	h.Set("Content-Length", strconv.Itoa(len(data)))
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = w.Write(data)
+	w.Header().Set("Cache-Control", "no-store")
+	problem.Write(w, status, doc)
 }
