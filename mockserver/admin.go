@@ -78,8 +78,8 @@ func (s *Server) adminHealth(w http.ResponseWriter, _ *http.Request) {
 	if s.spec != nil {
 		specFile, ops = s.spec.File, len(s.spec.Operations)
 	}
-	if s.cfg.player != nil {
-		interactions = s.cfg.player.Len()
+	if s.cfg.Cassettes != nil {
+		interactions = s.cfg.Cassettes.Len()
 	}
 	warnings, disabled := []string{}, []string{}
 	if s.spec != nil {
@@ -98,7 +98,7 @@ func (s *Server) adminHealth(w http.ResponseWriter, _ *http.Request) {
 		"spec":          specFile,
 		"operations":    ops,
 		"interactions":  interactions,
-		"seed":          s.cfg.seed,
+		"seed":          s.seed,
 		"fault_seed":    s.faults.Seed(),
 		"rules":         len(s.faults.Rules()),
 		"journal":       s.journal.Len(),

@@ -11,15 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/mockd/mockd/fault"
 )
 
 // AdminToken requires `Authorization: Bearer <token>` on every admin API
 // request (401 otherwise). Set it whenever mockd is reachable from other
 // machines: the admin API reads the journal and changes faults.
 func AdminToken(token string) Option {
-	return func(c *config) error { c.adminToken = token; return nil }
+	return func(c *Config) error { c.AdminToken = token; return nil }
 }
 
 // AdminAddr serves the admin API on its own listener at addr (e.g.
@@ -27,19 +25,13 @@ func AdminToken(token string) Option {
 // refused by a `refuse` fault, so the admin API stays reachable during one,
 // and the mock can be exposed while the admin API stays on loopback.
 func AdminAddr(addr string) Option {
-	return func(c *config) error { c.adminAddr = addr; return nil }
+	return func(c *Config) error { c.AdminAddr = addr; return nil }
 }
 
 // RefuseMax bounds every refuse window (fault.DefaultRefuseMax by default):
 // a longer `refuse` is cut to it.
 func RefuseMax(d time.Duration) Option {
-	return func(c *config) error {
-		if d < 0 {
-			return fmt.Errorf("mockserver: refuse max %s must not be negative (fix: 0 for the default %s)", d, fault.DefaultRefuseMax)
-		}
-		c.refuseMax = d
-		return nil
-	}
+	return func(c *Config) error { c.RefuseMax = d; return nil }
 }
 
 // adminHosts is what the Host header of an admin request may be when the
@@ -86,7 +78,7 @@ func (s *Server) checkAdmin(r *http.Request, hosts map[string]bool) (int, string
 		return http.StatusForbidden, fmt.Sprintf("Host %q is not this server's loopback address (DNS rebinding protection): "+
 			"call the admin API as http://127.0.0.1:PORT or http://localhost:PORT", r.Host)
 	}
-	if tok := s.cfg.adminToken; tok != "" {
+	if tok := s.cfg.AdminToken; tok != "" {
 		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(tok)) != 1 {
 			return http.StatusUnauthorized, "the admin API needs the token: send Authorization: Bearer <the --admin-token value>"

@@ -30,7 +30,7 @@ func (s *Server) bodyReadFailed(w http.ResponseWriter, r *http.Request, e *Entry
 	}
 	e.BodyBytes = int64(got)
 	e.Error = fmt.Sprintf("reading the request body: %v after %d of %s bytes (not served: the body is incomplete)", err, got, want)
-	s.cfg.logger.Warn("request body read failed", "method", r.Method, "path", e.Path, "read", got, "declared", want, "err", err)
+	s.cfg.Logger.Warn("request body read failed", "method", r.Method, "path", e.Path, "read", got, "declared", want, "err", err)
 
 	var maxErr *http.MaxBytesError
 	var netErr net.Error

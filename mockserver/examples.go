@@ -24,7 +24,7 @@ func (s *Server) exampleValid(op *validator.Operation, sel selection, source Sou
 	if !ok {
 		// Debug: CheckExamples counts these at start-up, and the health
 		// endpoint lists them.
-		s.cfg.logger.Debug("invalid example replaced by generated data",
+		s.cfg.Logger.Debug("invalid example replaced by generated data",
 			"operation", op.ID, "status", sel.key, "mediaType", sel.mediaType, "example", source,
 			"problem", exampleProblem(findings[0]))
 	}

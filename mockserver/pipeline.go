@@ -55,11 +55,11 @@ type exchange struct {
 // its handlers.
 func (s *Server) sources() []source {
 	spec := specSource{s}
-	if s.cfg.player == nil {
+	if s.cfg.Cassettes == nil {
 		return []source{spec}
 	}
-	list := []source{cassetteSource{player: s.cfg.player, logger: s.cfg.logger}}
-	switch s.cfg.onMiss {
+	list := []source{cassetteSource{player: s.cfg.Cassettes, logger: s.cfg.Logger}}
+	switch s.cfg.OnMiss {
 	case MissSpec:
 		return append(list, spec)
 	case MissProxy:

@@ -45,28 +45,23 @@ func ParseMissMode(s string) (MissMode, error) {
 // Cassettes answers matching requests from recorded interactions first
 // (see recorder.Player); faults apply to them as to spec responses.
 func Cassettes(p *recorder.Player) Option {
-	return func(c *config) error { c.player = p; return nil }
+	return func(c *Config) error { c.Cassettes = p; return nil }
 }
 
 // OnMiss chooses what happens when no recorded interaction matches.
 func OnMiss(m MissMode) Option {
-	return func(c *config) error {
-		if _, err := ParseMissMode(string(m)); err != nil {
-			return err
-		}
-		c.onMiss = m
-		return nil
-	}
+	return func(c *Config) error { c.OnMiss = m; return nil }
 }
 
-// Upstream is the server that proxy and record misses go to.
+// Upstream is the server that proxy and record misses go to, given as a
+// string (Config.Upstream takes the parsed URL).
 func Upstream(rawURL string) Option {
-	return func(c *config) error {
+	return func(c *Config) error {
 		u, err := url.Parse(rawURL)
 		if err != nil || u.Scheme == "" || u.Host == "" {
 			return fmt.Errorf("upstream %q: want an absolute URL such as https://api.example.com", rawURL)
 		}
-		c.upstream = u
+		c.Upstream = u
 		return nil
 	}
 }
@@ -74,52 +69,52 @@ func Upstream(rawURL string) Option {
 // RecordTo is where MissRecord appends new interactions (a recorder.Sink
 // on the cassette file, typically).
 func RecordTo(sink recorder.InteractionSink) Option {
-	return func(c *config) error { c.sink = sink; return nil }
+	return func(c *Config) error { c.RecordTo = sink; return nil }
 }
 
 // setupPlayback checks the playback options and builds the miss handlers.
 func (s *Server) setupPlayback() error {
 	cfg := &s.cfg
-	if cfg.onMiss == "" {
-		cfg.onMiss = MissError
+	if cfg.OnMiss == "" {
+		cfg.OnMiss = MissError
 		if s.spec != nil {
-			cfg.onMiss = MissSpec
+			cfg.OnMiss = MissSpec
 		}
 	}
-	switch cfg.onMiss {
+	switch cfg.OnMiss {
 	case MissSpec:
 		if s.spec == nil {
 			return fmt.Errorf("mockserver: on-miss spec needs a spec (--spec)")
 		}
 	case MissProxy:
-		if cfg.upstream == nil {
+		if cfg.Upstream == nil {
 			return fmt.Errorf("mockserver: on-miss proxy needs an upstream (--upstream URL)")
 		}
-		rp := forward.ReverseProxy(cfg.upstream, true)
+		rp := forward.ReverseProxy(cfg.Upstream, true)
 		rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 			writeProblem(w, &Problem{Type: ProblemUpstream, Title: "Upstream unreachable", Status: http.StatusBadGateway,
-				Detail: fmt.Sprintf("forwarding %s %s to %s failed: %v", r.Method, r.URL.Path, cfg.upstream.Host, err)})
+				Detail: fmt.Sprintf("forwarding %s %s to %s failed: %v", r.Method, r.URL.Path, cfg.Upstream.Host, err)})
 		}
 		s.missHandler = rp
 	case MissRecord:
-		if cfg.upstream == nil || cfg.sink == nil {
+		if cfg.Upstream == nil || cfg.RecordTo == nil {
 			return fmt.Errorf("mockserver: on-miss record needs an upstream and a cassette to record to")
 		}
-		sink := cfg.sink
-		if cfg.player != nil {
-			rs := &replayableSink{next: cfg.sink, player: cfg.player, source: "recorded"}
-			if named, ok := cfg.sink.(interface{ Path() string }); ok {
+		sink := cfg.RecordTo
+		if cfg.Cassettes != nil {
+			rs := &replayableSink{next: cfg.RecordTo, player: cfg.Cassettes, source: "recorded"}
+			if named, ok := cfg.RecordTo.(interface{ Path() string }); ok {
 				rs.source = named.Path()
 			}
 			sink = rs
 		}
-		p, err := recorder.NewProxy(recorder.ProxyConfig{Upstream: cfg.upstream, Sink: sink, Redactor: cfg.redactor, Logger: cfg.logger})
+		p, err := recorder.NewProxy(recorder.ProxyConfig{Upstream: cfg.Upstream, Sink: sink, Redactor: cfg.Redactor, Logger: cfg.Logger})
 		if err != nil {
 			return err
 		}
 		s.missHandler = p
-		if cfg.player != nil {
-			s.recordOnce = newRecordOnce(cfg.player, p)
+		if cfg.Cassettes != nil {
+			s.recordOnce = newRecordOnce(cfg.Cassettes, p)
 		}
 	}
 	return nil

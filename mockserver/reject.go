@@ -41,17 +41,7 @@ const maxProblemHeader = 240
 // credentials, unsupported or unacceptable media type) gets:
 // ProblemBodiesSpec (default) or ProblemBodiesMockd.
 func ProblemBodies(mode string) Option {
-	return func(c *config) error {
-		switch mode {
-		case ProblemBodiesSpec, ProblemBodiesMockd:
-			c.problemBodies = mode
-			return nil
-		case "":
-			c.problemBodies = ProblemBodiesSpec
-			return nil
-		}
-		return fmt.Errorf("mockserver: problem bodies %q: use %q (the spec's error responses) or %q (mockd's problem+json)", mode, ProblemBodiesSpec, ProblemBodiesMockd)
-	}
+	return func(c *Config) error { c.ProblemBodies = mode; return nil }
 }
 
 // candidate is a declared status key a rejection may be answered with and
@@ -111,10 +101,10 @@ func declared(op *validator.Operation, key string) *v3.Response {
 // example.
 func (s *Server) reject(w http.ResponseWriter, r *http.Request, op *validator.Operation, p *Problem, cands []candidate, prefs preferences) Source {
 	noteProblem(r, p)
-	if s.cfg.errors {
+	if s.cfg.Errors {
 		setViolations(w.Header(), append(problemViolations(p), deprecatedWarnings(r, op)...))
 	}
-	if s.cfg.problemBodies == ProblemBodiesMockd {
+	if s.cfg.ProblemBodies == ProblemBodiesMockd {
 		code := p.Status
 		if p.Type == ProblemInvalidRequest && op.Response("422") == nil && op.Response("400") != nil {
 			code = http.StatusBadRequest
@@ -251,7 +241,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, op *validator.Ope
 			Validation: violations(findings, "request"),
 		}, invalidCandidates(op, findings), prefs), false
 	}
-	if s.cfg.errors {
+	if s.cfg.Errors {
 		prefs.warnings = deprecatedWarnings(r, op)
 	}
 	return prefs, "", true
@@ -297,7 +287,7 @@ func (s *Server) notChecked(w http.ResponseWriter, op *validator.Operation, find
 			continue
 		}
 		w.Header().Set(NotCheckedHeader, f.Message)
-		s.cfg.logger.Warn("request partly not validated", "operation", op.ID, "problem", f.Message)
+		s.cfg.Logger.Warn("request partly not validated", "operation", op.ID, "problem", f.Message)
 	}
 	return out
 }

@@ -43,7 +43,7 @@ type rendered struct {
 // send renders the selected response (render) and writes it: under
 // --errors or --check-responses it is first validated against the spec.
 func (s *Server) send(w http.ResponseWriter, r *http.Request, op *validator.Operation, sel selection, prefs preferences) Source {
-	dynamic := s.cfg.dynamic
+	dynamic := s.cfg.Dynamic
 	if prefs.dynamic != nil {
 		dynamic = *prefs.dynamic
 	}
@@ -52,10 +52,10 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, op *validator.Oper
 		writeProblem(w, perr)
 		return SourceProblem
 	}
-	if s.cfg.errors || s.cfg.checkResponses {
+	if s.cfg.Errors || s.cfg.CheckResponses {
 		if findings := s.checkServed(r, op, sel, out); len(findings) > 0 {
-			s.cfg.logger.Warn("served response violates the spec", "operation", op.ID, "status", sel.code, "violations", len(findings), "first", findings[0].Message)
-			if s.cfg.errors {
+			s.cfg.Logger.Warn("served response violates the spec", "operation", op.ID, "status", sel.code, "violations", len(findings), "first", findings[0].Message)
+			if s.cfg.Errors {
 				vs := violations(findings, "response")
 				setViolations(w.Header(), append(fromViolations(vs), prefs.warnings...))
 				writeProblem(w, &Problem{
@@ -101,7 +101,7 @@ func (s *Server) render(op *validator.Operation, sel selection, example string, 
 		h := fnv.New64a()
 		_, _ = io.WriteString(h, op.ID)
 		_, _ = io.WriteString(h, "\x00"+sel.key+"\x00"+sel.mediaType)
-		rng = rand.New(rand.NewPCG(s.cfg.seed, h.Sum64()^n))
+		rng = rand.New(rand.NewPCG(s.seed, h.Sum64()^n))
 	}
 	gen := schemagen.Options{Mode: mode, Direction: schemagen.Response, Rand: rng}
 
@@ -152,7 +152,7 @@ func (s *Server) body(op *validator.Operation, sel selection, example string, dy
 		b, source, err := s.defaultBody(sel)
 		// Under --errors an invalid example is served so that the response
 		// check reports it; otherwise it is replaced.
-		if source != "" && err == nil && (s.cfg.errors || s.exampleValid(op, sel, source, b)) {
+		if source != "" && err == nil && (s.cfg.Errors || s.exampleValid(op, sel, source, b)) {
 			return b, source, nil
 		}
 	}
@@ -236,7 +236,7 @@ func (s *Server) headers(resp *v3.Response, dynamic bool, gen schemagen.Options)
 		if !ok && hdr.Schema != nil {
 			g, err := s.generate(hdr.Schema, gen)
 			if err != nil {
-				s.cfg.logger.Warn("response header cannot be generated", "header", name, "error", err)
+				s.cfg.Logger.Warn("response header cannot be generated", "header", name, "error", err)
 				continue
 			}
 			v, ok = g, true

@@ -20,133 +20,217 @@ import (
 	"time"
 
 	"github.com/mockd/mockd/fault"
-	"github.com/mockd/mockd/internal/httpserver"
 	"github.com/mockd/mockd/recorder"
 
 	"github.com/mockd/mockd/redact"
 	"github.com/mockd/mockd/validator"
 )
 
-// Option configures a Server.
-type Option func(*config) error
+// Config configures a Server, the way httptest.Server and http.Server are
+// configured: fill the fields and pass it to NewFromConfig. Start from
+// DefaultConfig, which turns CORS on; the zero value leaves CORS off.
+//
+// Spec is the one way to give the spec: load it with validator.Load or
+// validator.Parse (validator.WithFormatAssertions() checks formats as mockd
+// serve does). The compatibility setters SpecFile, SpecBytes and Spec load it
+// in New instead, with Logger. A Server needs a spec, cassettes, or both.
+//
+// Every Option func (Dynamic, Seed, Errors, ...) sets one field of Config;
+// New(opts...) applies them to DefaultConfig and calls NewFromConfig.
+type Config struct {
+	// Spec is the served spec (nil: cassettes only).
+	Spec *validator.Spec
+	// Dynamic generates bodies from schemas even when examples exist.
+	Dynamic bool
+	// Seed fixes the seed of generated data: the same seed and the same
+	// request sequence give the same bodies (nil: a random seed). It also
+	// seeds the fault engine, over a `seed:` in the fault rules.
+	Seed *uint64
+	// Errors turns violations in generated or example responses into 500
+	// problem responses (Prism's --errors).
+	Errors bool
+	// CORS answers preflight requests and adds CORS headers to every
+	// response (Access-Control-Allow-Origin: *, no credentials; see
+	// CORSOrigins). DefaultConfig turns it on.
+	CORS bool
+	// CORSOrigins restricts CORS to these origins and lets them send
+	// credentials (see the CORSOrigins option); each must pass
+	// CheckCORSOrigin.
+	CORSOrigins []string
+	// ProblemBodies is what a rejected request gets: ProblemBodiesSpec
+	// ("" too) or ProblemBodiesMockd (see the ProblemBodies option).
+	ProblemBodies string
+	// CheckResponses validates every served response against the spec and
+	// logs violations (a debug aid; Errors makes them fatal instead).
+	CheckResponses bool
+	// Logger is the structured logger (nil: discard). Each finished request
+	// (admin requests aside) is logged at info level.
+	Logger *slog.Logger
+	// Faults are the fault rules (see package fault); they can be changed
+	// at run time through the admin API or Server.Faults().
+	Faults *fault.RuleSet
+	// FaultFile loads the fault rules from a YAML file; it wins over Faults.
+	FaultFile string
+	// FaultHeader lets each request choose a fault with the X-Mockd-Fault
+	// header (off by default, like Envoy's header faults).
+	FaultHeader bool
+	// JournalSize bounds the request journal (0: DefaultJournalSize).
+	JournalSize int
+	// JournalBytes bounds the journal's memory (0: DefaultJournalBytes); the
+	// oldest entries go first when it or JournalSize is reached.
+	JournalBytes int64
+	// Redactor sets how secrets are redacted in the journal (nil: the
+	// default redaction: Authorization, cookies, API keys, *token*, ...).
+	Redactor *redact.Redactor
+	// Cassettes answers matching requests from recorded interactions
+	// first; faults apply to them as to spec responses.
+	Cassettes *recorder.Player
+	// OnMiss is what happens when no recorded interaction matches (""
+	// means MissSpec with a spec, MissError without).
+	OnMiss MissMode
+	// Upstream is the server that MissProxy and MissRecord forward to.
+	Upstream *url.URL
+	// RecordTo is where MissRecord appends new interactions (a
+	// recorder.Sink on the cassette file, typically).
+	RecordTo recorder.InteractionSink
+	// Limits bound what clients can hold on the server Start runs (zero
+	// fields: defaults).
+	Limits ServerLimits
+	// AdminToken requires `Authorization: Bearer <token>` on every admin
+	// API request (see the AdminToken option).
+	AdminToken string
+	// AdminAddr serves the admin API on its own listener at this address
+	// (see the AdminAddr option).
+	AdminAddr string
+	// RefuseMax bounds every refuse window (0: fault.DefaultRefuseMax).
+	RefuseMax time.Duration
 
-type config struct {
-	spec           *validator.Spec
-	specFile       string
-	specBytes      []byte
-	dynamic        bool
-	seed           uint64
-	seedSet        bool
-	errors         bool
-	cors           bool
-	corsOrigins    []string
-	problemBodies  string // ProblemBodiesSpec or ProblemBodiesMockd
-	checkResponses bool
-	logger         *slog.Logger
-	faults         *fault.RuleSet
-	faultFile      string
-	faultHeader    bool
-	journalSize    int
-	journalBytes   int64
-	redactor       *redact.Redactor
-	player         *recorder.Player
-	onMiss         MissMode
-	upstream       *url.URL
-	sink           recorder.InteractionSink
-	limits         httpserver.Limits
-	adminToken     string
-	adminAddr      string
-	refuseMax      time.Duration
+	// specFile and specBytes are set by the SpecFile and SpecBytes
+	// setters: New loads them with Logger, when Spec is nil.
+	specFile  string
+	specBytes []byte
 }
 
-// WithSpec serves an already loaded spec.
+// DefaultConfig is the configuration New starts from: CORS on, the spec's
+// error responses for rejected requests, everything else off or default.
+func DefaultConfig() Config {
+	return Config{CORS: true, ProblemBodies: ProblemBodiesSpec}
+}
+
+// check validates the fields New cannot take as they are; each error says
+// the fix.
+func (c *Config) check() error {
+	switch {
+	case c.JournalSize < 0:
+		return fmt.Errorf("mockserver: journal size %d must not be negative", c.JournalSize)
+	case c.JournalBytes < 0:
+		return fmt.Errorf("mockserver: journal bytes %d must not be negative (fix: 0 for the default %d)", c.JournalBytes, DefaultJournalBytes)
+	case c.RefuseMax < 0:
+		return fmt.Errorf("mockserver: refuse max %s must not be negative (fix: 0 for the default %s)", c.RefuseMax, fault.DefaultRefuseMax)
+	}
+	for _, o := range c.CORSOrigins {
+		if err := CheckCORSOrigin(o); err != nil {
+			return fmt.Errorf("mockserver: %w", err)
+		}
+	}
+	if c.OnMiss != "" {
+		if _, err := ParseMissMode(string(c.OnMiss)); err != nil {
+			return err
+		}
+	}
+	switch c.ProblemBodies {
+	case ProblemBodiesSpec, ProblemBodiesMockd:
+	case "":
+		c.ProblemBodies = ProblemBodiesSpec
+	default:
+		return fmt.Errorf("mockserver: problem bodies %q: use %q (the spec's error responses) or %q (mockd's problem+json)", c.ProblemBodies, ProblemBodiesSpec, ProblemBodiesMockd)
+	}
+	return nil
+}
+
+// Option sets one field of Config (see New).
+type Option func(*Config) error
+
+// WithSpec sets Config.Spec: it serves an already loaded spec.
 func WithSpec(s *validator.Spec) Option {
-	return func(c *config) error { c.spec = s; return nil }
+	return func(c *Config) error { c.Spec = s; return nil }
 }
 
-// SpecFile loads and serves the spec at path.
+// SpecFile loads and serves the spec at path (a compatibility setter: New
+// loads it with validator.Load, format assertions and Config.Logger, unless
+// Config.Spec is set).
 func SpecFile(path string) Option {
-	return func(c *config) error { c.specFile = path; return nil }
+	return func(c *Config) error { c.specFile = path; return nil }
 }
 
-// SpecBytes parses and serves a spec given as bytes (YAML or JSON).
+// SpecBytes parses and serves a spec given as bytes, YAML or JSON (a
+// compatibility setter, as SpecFile).
 func SpecBytes(data []byte) Option {
-	return func(c *config) error { c.specBytes = data; return nil }
+	return func(c *Config) error { c.specBytes = data; return nil }
 }
 
 // Dynamic generates bodies from schemas even when examples exist.
-func Dynamic(on bool) Option { return func(c *config) error { c.dynamic = on; return nil } }
+func Dynamic(on bool) Option { return func(c *Config) error { c.Dynamic = on; return nil } }
 
 // Seed fixes the seed of generated data: the same seed and the same request
 // sequence give the same bodies. Without it a random seed is chosen.
 func Seed(n uint64) Option {
-	return func(c *config) error { c.seed, c.seedSet = n, true; return nil }
+	return func(c *Config) error { c.Seed = &n; return nil }
 }
 
 // Errors turns violations in generated or example responses into 500
 // problem responses (Prism's --errors).
-func Errors(on bool) Option { return func(c *config) error { c.errors = on; return nil } }
+func Errors(on bool) Option { return func(c *Config) error { c.Errors = on; return nil } }
 
 // CORS answers preflight requests and adds CORS headers to every response
 // (Access-Control-Allow-Origin: *, no credentials; see CORSOrigins). On by
 // default.
-func CORS(on bool) Option { return func(c *config) error { c.cors = on; return nil } }
+func CORS(on bool) Option { return func(c *Config) error { c.CORS = on; return nil } }
 
 // CheckResponses validates every served response against the spec and logs
 // violations (a debug aid; Errors makes them fatal instead).
 func CheckResponses(on bool) Option {
-	return func(c *config) error { c.checkResponses = on; return nil }
+	return func(c *Config) error { c.CheckResponses = on; return nil }
 }
 
 // Faults loads fault rules (see package fault). Rules can also be changed at
 // run time through the admin API or Server.Faults().
-func Faults(rs *fault.RuleSet) Option { return func(c *config) error { c.faults = rs; return nil } }
+func Faults(rs *fault.RuleSet) Option { return func(c *Config) error { c.Faults = rs; return nil } }
 
 // FaultFile loads fault rules from a YAML file.
-func FaultFile(path string) Option { return func(c *config) error { c.faultFile = path; return nil } }
+func FaultFile(path string) Option { return func(c *Config) error { c.FaultFile = path; return nil } }
 
 // FaultHeader lets each request choose a fault with the X-Mockd-Fault
 // header (off by default, like Envoy's header faults).
-func FaultHeader(on bool) Option { return func(c *config) error { c.faultHeader = on; return nil } }
+func FaultHeader(on bool) Option { return func(c *Config) error { c.FaultHeader = on; return nil } }
 
 // JournalSize bounds the request journal (DefaultJournalSize by default).
 func JournalSize(n int) Option {
-	return func(c *config) error {
-		if n < 0 {
-			return fmt.Errorf("mockserver: journal size %d must not be negative", n)
-		}
-		c.journalSize = n
-		return nil
-	}
+	return func(c *Config) error { c.JournalSize = n; return nil }
 }
 
 // JournalBytes bounds the request journal's memory (DefaultJournalBytes by
 // default); the oldest entries go first when it or JournalSize is reached.
 func JournalBytes(n int64) Option {
-	return func(c *config) error {
-		if n < 0 {
-			return fmt.Errorf("mockserver: journal bytes %d must not be negative (fix: 0 for the default %d)", n, DefaultJournalBytes)
-		}
-		c.journalBytes = n
-		return nil
-	}
+	return func(c *Config) error { c.JournalBytes = n; return nil }
 }
 
 // Redactor sets how secrets are redacted in the journal (recorder's default
 // redaction otherwise: Authorization, cookies, API keys, *token*, ...).
 func Redactor(r *redact.Redactor) Option {
-	return func(c *config) error { c.redactor = r; return nil }
+	return func(c *Config) error { c.Redactor = r; return nil }
 }
 
 // Logger sets the structured logger. The default discards. Each finished
 // request (admin requests aside) is logged at info level: method, path,
 // status, source, fault rule and duration.
-func Logger(l *slog.Logger) Option { return func(c *config) error { c.logger = l; return nil } }
+func Logger(l *slog.Logger) Option { return func(c *Config) error { c.Logger = l; return nil } }
 
 // Server answers HTTP requests from an OpenAPI spec. It is an http.Handler
 // and is safe for concurrent use.
 type Server struct {
-	cfg    config
+	cfg    Config
+	seed   uint64 // Config.Seed or a random one
 	spec   *validator.Spec
 	router *validator.Router
 	// rendered holds static response bodies and headers by selection.
@@ -172,67 +256,81 @@ type Server struct {
 	keptCount atomic.Int64
 }
 
-// New builds a Server from options. A spec is required.
+// New builds a Server from options: each sets a field of DefaultConfig(),
+// then NewFromConfig builds the Server.
 func New(opts ...Option) (*Server, error) {
-	cfg := config{cors: true, problemBodies: ProblemBodiesSpec}
+	cfg := DefaultConfig()
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
 		}
 	}
-	if cfg.logger == nil {
-		cfg.logger = slog.New(slog.DiscardHandler)
+	return NewFromConfig(cfg)
+}
+
+// NewFromConfig builds a Server from cfg (start from DefaultConfig). It
+// needs Config.Spec or Config.Cassettes (or a spec given by the SpecFile or
+// SpecBytes setter); an invalid field is an error naming the fix.
+func NewFromConfig(cfg Config) (*Server, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
 	}
-	if !cfg.seedSet {
-		cfg.seed = rand.Uint64()
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	spec := cfg.spec
+	var seed uint64
+	if cfg.Seed != nil {
+		seed = *cfg.Seed
+	} else {
+		seed = rand.Uint64()
+	}
+	spec := cfg.Spec
 	var err error
 	switch {
 	case spec != nil:
 	case cfg.specFile != "":
-		spec, err = validator.Load(cfg.specFile, validator.WithFormatAssertions(), validator.WithLogger(cfg.logger))
+		spec, err = validator.Load(cfg.specFile, validator.WithFormatAssertions(), validator.WithLogger(cfg.Logger))
 	case cfg.specBytes != nil:
-		spec, err = validator.Parse(cfg.specBytes, validator.WithFormatAssertions(), validator.WithLogger(cfg.logger))
-	case cfg.player != nil:
+		spec, err = validator.Parse(cfg.specBytes, validator.WithFormatAssertions(), validator.WithLogger(cfg.Logger))
+	case cfg.Cassettes != nil:
 	default:
-		return nil, errors.New("mockserver: no spec and no cassette: use SpecFile, SpecBytes, WithSpec or Cassettes")
+		return nil, errors.New("mockserver: no spec and no cassette: set Config.Spec or Config.Cassettes (options: WithSpec, SpecFile, SpecBytes, Cassettes)")
 	}
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, spec: spec, ops: map[*validator.Operation]*opState{}}
+	s := &Server{cfg: cfg, seed: seed, spec: spec, ops: map[*validator.Operation]*opState{}}
 	if spec != nil {
 		for _, op := range spec.Operations {
 			s.ops[op] = &opState{status: defaultStatus(op)}
 		}
 		s.router = spec.Router()
 	}
-	rules := cfg.faults
-	if cfg.faultFile != "" {
-		if rules, err = fault.LoadRules(cfg.faultFile); err != nil {
+	rules := cfg.Faults
+	if cfg.FaultFile != "" {
+		if rules, err = fault.LoadRules(cfg.FaultFile); err != nil {
 			return nil, err
 		}
 	}
-	fopts := []fault.Option{fault.WithHeaderFaults(cfg.faultHeader), fault.WithLogger(cfg.logger)}
-	if cfg.seedSet || rules == nil || !rules.HasSeed {
-		fopts = append(fopts, fault.WithSeed(cfg.seed))
+	fopts := []fault.Option{fault.WithHeaderFaults(cfg.FaultHeader), fault.WithLogger(cfg.Logger)}
+	if cfg.Seed != nil || rules == nil || !rules.HasSeed {
+		fopts = append(fopts, fault.WithSeed(seed))
 	}
 	s.faults = fault.NewEngine(rules, fopts...)
-	s.journal = NewBoundedJournal(cfg.journalSize, cfg.journalBytes)
-	s.journal.logger = cfg.logger
-	if cfg.redactor == nil {
-		cfg.redactor = redact.Default()
-		s.cfg.redactor = cfg.redactor
+	s.journal = NewBoundedJournal(cfg.JournalSize, cfg.JournalBytes)
+	s.journal.logger = cfg.Logger
+	if cfg.Redactor == nil {
+		cfg.Redactor = redact.Default()
+		s.cfg.Redactor = cfg.Redactor
 	}
-	if cfg.player != nil {
+	if cfg.Cassettes != nil {
 		if err := s.setupPlayback(); err != nil {
 			return nil, err
 		}
 	}
 	s.pipeline = s.sources()
-	if cfg.cors {
-		s.cors = newCORSPolicy(cfg.corsOrigins)
+	if cfg.CORS {
+		s.cors = newCORSPolicy(cfg.CORSOrigins)
 	}
 	s.admin = s.adminHandler()
 	s.started = time.Now()
@@ -269,8 +367,8 @@ func (s *Server) ConnContext(ctx context.Context, c net.Conn) context.Context {
 // Reset rewinds the server: fault counters and phases, the journal, and the
 // per-operation counters of dynamic bodies.
 func (s *Server) Reset() {
-	if s.cfg.player != nil {
-		s.cfg.player.Reset()
+	if s.cfg.Cassettes != nil {
+		s.cfg.Cassettes.Reset()
 	}
 	s.faults.Reset()
 	s.journal.Clear()
@@ -283,7 +381,7 @@ func (s *Server) Reset() {
 func (s *Server) Spec() *validator.Spec { return s.spec }
 
 // Seed returns the seed used for generated data.
-func (s *Server) Seed() uint64 { return s.cfg.seed }
+func (s *Server) Seed() uint64 { return s.seed }
 
 // AdminPrefix is the path prefix of the admin API. Requests under it are
 // never faulted nor journalled.
@@ -344,7 +442,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w = s.withCORS(w, r)
 	d := s.faults.Decide(freq)
-	e.Rule, e.Key, e.Ordinal, e.Seed, e.Reason = d.Rule, journalKey(s.cfg.redactor, r, d.Key), d.Ordinal, d.Seed, d.Reason
+	e.Rule, e.Key, e.Ordinal, e.Seed, e.Reason = d.Rule, journalKey(s.cfg.Redactor, r, d.Key), d.Ordinal, d.Seed, d.Reason
 	tw := &timingWriter{ResponseWriter: w}
 	x := &exchange{body: body, op: op, routeErr: routeErr}
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -384,7 +482,7 @@ func (s *Server) mock(w http.ResponseWriter, r *http.Request, op *validator.Oper
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			s.cfg.logger.Error("panic while serving", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
+			s.cfg.Logger.Error("panic while serving", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p))
 			writeProblem(w, &Problem{Type: ProblemInternal, Title: "Internal error", Status: http.StatusInternalServerError,
 				Detail: fmt.Sprintf("mockd failed while answering %s %s: %v (please report it with the spec)", r.Method, r.URL.Path, p)})
 			source = SourcePanic
@@ -456,7 +554,7 @@ func (s *Server) journalRequest(rawQuery string, h http.Header) (string, map[str
 		}
 		secret[k] = vs
 	}
-	query, red, vals := s.cfg.redactor.RequestParts(rawQuery, secret)
+	query, red, vals := s.cfg.Redactor.RequestParts(rawQuery, secret)
 	if len(vals) > 0 {
 		// A secret found in the query or a secret header is scrubbed
 		// from the kept headers too (value propagation).
@@ -479,7 +577,7 @@ func (s *Server) keepsHeader(name string) bool {
 	if v, ok := s.keptNames.Load(name); ok {
 		return v.(bool)
 	}
-	keeps := s.cfg.redactor.KeepsHeader(name)
+	keeps := s.cfg.Redactor.KeepsHeader(name)
 	if s.keptCount.Load() < maxKeptNames {
 		if _, loaded := s.keptNames.LoadOrStore(name, keeps); !loaded {
 			s.keptCount.Add(1)

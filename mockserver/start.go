@@ -41,7 +41,7 @@ func DefaultServerLimits() ServerLimits { return httpserver.DefaultLimits() }
 
 // Limits sets the limits of the server Start runs (DefaultServerLimits by
 // default).
-func Limits(l ServerLimits) Option { return func(c *config) error { c.limits = l; return nil } }
+func Limits(l ServerLimits) Option { return func(c *Config) error { c.Limits = l; return nil } }
 
 // Start listens on addr (e.g. "127.0.0.1:0" for a free port) and serves s in
 // the background with the configured Limits. The listener supports `refuse`
@@ -59,20 +59,20 @@ func (s *Server) Start(addr string) (*Instance, error) {
 		}
 		return nil, fmt.Errorf("listen on %s: %w (is another server using the port? try another --port)", addr, err)
 	}
-	ln.SetLogger(s.cfg.logger)
-	ln.SetRefuseMax(s.cfg.refuseMax)
+	ln.SetLogger(s.cfg.Logger)
+	ln.SetRefuseMax(s.cfg.RefuseMax)
 	s.faults.SetListener(ln)
 	var adminLn net.Listener
-	if s.cfg.adminAddr != "" {
-		if adminLn, err = net.Listen("tcp", s.cfg.adminAddr); err != nil {
+	if s.cfg.AdminAddr != "" {
+		if adminLn, err = net.Listen("tcp", s.cfg.AdminAddr); err != nil {
 			_ = ln.Close()
-			return nil, fmt.Errorf("listen for the admin API on %s: %w (fix: choose a free --admin-addr)", s.cfg.adminAddr, err)
+			return nil, fmt.Errorf("listen for the admin API on %s: %w (fix: choose a free --admin-addr)", s.cfg.AdminAddr, err)
 		}
 	}
-	hs := httpserver.New(s.trafficHandler(adminLn == nil, adminHosts(ln.Addr())), s.cfg.limits, s.cfg.logger)
+	hs := httpserver.New(s.trafficHandler(adminLn == nil, adminHosts(ln.Addr())), s.cfg.Limits, s.cfg.Logger)
 	hs.ConnContext = s.ConnContext
 	if adminLn == nil {
-		ln.SetRefuseGate(refuseGate(s.cfg.limits.ReadHeaderTimeout))
+		ln.SetRefuseGate(refuseGate(s.cfg.Limits.ReadHeaderTimeout))
 		hs.ConnContext = s.connContext
 	}
 	in := &Instance{URL: "http://" + ln.Addr().String(), srv: hs, ln: ln, done: make(chan struct{})}
@@ -80,11 +80,11 @@ func (s *Server) Start(addr string) (*Instance, error) {
 	if adminLn != nil {
 		in.AdminURL = "http://" + adminLn.Addr().String()
 		in.admin = s.adminServer(adminLn)
-		warnExposed(s.cfg.logger, adminLn.Addr(), s.cfg.adminToken)
+		warnExposed(s.cfg.Logger, adminLn.Addr(), s.cfg.AdminToken)
 	} else {
-		warnExposed(s.cfg.logger, ln.Addr(), s.cfg.adminToken)
+		warnExposed(s.cfg.Logger, ln.Addr(), s.cfg.AdminToken)
 	}
-	capped := httpserver.Wrap(ln, s.cfg.limits, s.cfg.logger)
+	capped := httpserver.Wrap(ln, s.cfg.Limits, s.cfg.Logger)
 	go func() {
 		if err := hs.Serve(capped); !errors.Is(err, http.ErrServerClosed) {
 			in.serveErr = err
@@ -124,10 +124,10 @@ func (s *Server) adminServer(ln net.Listener) *http.Server {
 			return
 		}
 		s.serveAdmin(w, r, hosts)
-	}), s.cfg.limits, s.cfg.logger)
+	}), s.cfg.Limits, s.cfg.Logger)
 	go func() {
 		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.cfg.logger.Error("admin API stopped", "addr", ln.Addr().String(), "err", err)
+			s.cfg.Logger.Error("admin API stopped", "addr", ln.Addr().String(), "err", err)
 		}
 	}()
 	return hs

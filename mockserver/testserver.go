@@ -160,16 +160,16 @@ func IsSpecDocument(s string) bool {
 // a rule is invalid (no name, not exactly one of Fault, Sequence and
 // RateLimit, a fault that cannot compose, a bad key or rate...).
 func Rules(rules ...fault.Rule) Option {
-	return func(c *config) error {
+	return func(c *Config) error {
 		rs, err := fault.NewRuleSet(rules)
 		if err != nil {
 			return fmt.Errorf("mockserver: Rules: %w", err)
 		}
-		merged, err := mergeRules(c.faults, rs)
+		merged, err := mergeRules(c.Faults, rs)
 		if err != nil {
 			return fmt.Errorf("mockserver: Rules: %w", err)
 		}
-		c.faults = merged
+		c.Faults = merged
 		return nil
 	}
 }
@@ -179,16 +179,16 @@ func Rules(rules ...fault.Rule) Option {
 // Parse errors name FaultsYAML:LINE:COL. A `seed:` in the text seeds the
 // fault engine unless Seed is given.
 func FaultsYAML(rules string) Option {
-	return func(c *config) error {
+	return func(c *Config) error {
 		rs, err := fault.ParseRules([]byte(rules), "FaultsYAML")
 		if err != nil {
 			return fmt.Errorf("mockserver: %w", err)
 		}
-		merged, err := mergeRules(c.faults, rs)
+		merged, err := mergeRules(c.Faults, rs)
 		if err != nil {
 			return fmt.Errorf("mockserver: FaultsYAML: %w", err)
 		}
-		c.faults = merged
+		c.Faults = merged
 		return nil
 	}
 }

@@ -18,12 +18,19 @@ const checkHeader = `Usage: contract check --spec FILE [flags] TRAFFIC...
 TRAFFIC: go-vcr cassettes (format 1 or 2), HAR 1.2 files, NDJSON interaction files, or folders of them.
 Exit codes: 0 no error findings, 1 error findings or a failed gate, 2 bad input.`
 
-func check(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// checkCommand is `contract check`: it checks traffic files against the
+// spec, writes the reports and gates the result.
+type checkCommand struct {
+	stdout, stderr io.Writer
+}
+
+// Run checks the traffic named in args; a failed gate is errGate.
+func (cmd *checkCommand) Run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("contract check", flag.ContinueOnError)
 	var c common
 	c.register(fs, "warn")
 	workers := fs.Int("workers", 0, "validation `N` workers (default: the number of CPUs)")
-	if err := parseFlags(fs, args, stdout, checkHeader); err != nil {
+	if err := parseFlags(fs, args, cmd.stdout, checkHeader); err != nil {
 		return err
 	}
 	if err := c.check(); err != nil {
@@ -35,7 +42,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() == 0 {
 		return cli.Usagef("no traffic given: name cassette, HAR or NDJSON files or folders after the flags")
 	}
-	checker, logger, err := c.prepare(stderr)
+	checker, logger, err := c.prepare(cmd.stderr)
 	if err != nil {
 		return err
 	}
@@ -48,7 +55,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// an interrupted read.
 		return fmt.Errorf("%w: %w", errBadInput, err)
 	}
-	return c.writeReports(result, stdout)
+	return c.writeReports(result, cmd.stdout)
 }
 
 // readers is how many traffic files are parsed at once: parsing a YAML

@@ -17,47 +17,32 @@ import (
 	"github.com/mockd/mockd/validator"
 )
 
-// listFlag collects a repeatable flag.
-type listFlag []string
-
-// String joins the values with commas.
-func (l *listFlag) String() string { return strings.Join(*l, ",") }
-
-// Set appends one value.
-func (l *listFlag) Set(v string) error {
-	*l = append(*l, v)
-	return nil
-}
-
-// common holds the flags check and proxy share.
+// common holds the flags check and proxy share, bound straight into the
+// checker's config and the gate's thresholds.
 type common struct {
-	spec          string
-	server        string
-	strictServers bool
-	strict        bool
-	ignore        listFlag
-	ignoreHeaders listFlag
-	config        string
-	minCoverage   float64
-	requireStatus bool
-	formats       listFlag
-	output        string
-	color         string
-	log           cli.LogFlags
+	checkCfg contract.CheckConfig
+	gate     contract.Thresholds
+	spec     string
+	strict   bool
+	config   string
+	formats  []string
+	output   string
+	color    string
+	log      cli.LogFlags
 }
 
 // register adds the shared flags to fs; logLevel is --log-level's default.
 func (c *common) register(fs *flag.FlagSet, logLevel string) {
 	fs.StringVar(&c.spec, "spec", "", "OpenAPI 3.0/3.1 or Swagger 2.0 `FILE` (required)")
-	fs.StringVar(&c.server, "server", "", "match paths after this server `URL` instead of the spec's servers")
-	fs.BoolVar(&c.strictServers, "strict-servers", false, "require the request host and base path of a declared server")
+	fs.StringVar(&c.checkCfg.Server, "server", "", "match paths after this server `URL` instead of the spec's servers")
+	fs.BoolVar(&c.checkCfg.StrictServers, "strict-servers", false, "require the request host and base path of a declared server")
 	fs.BoolVar(&c.strict, "strict", false, "check string formats and reject undeclared properties, query parameters and headers")
-	fs.Var(&c.ignore, "ignore", "skip interactions whose path matches `PATHGLOB` ('*' in a segment, '**' across; repeatable)")
-	fs.Var(&c.ignoreHeaders, "ignore-header", "leave header `NAME` out of the checks (repeatable)")
+	fs.Var(cli.List(&c.checkCfg.IgnorePaths), "ignore", "skip interactions whose path matches `PATHGLOB` ('*' in a segment, '**' across; repeatable)")
+	fs.Var(cli.List(&c.checkCfg.IgnoreHeaders), "ignore-header", "leave header `NAME` out of the checks (repeatable)")
 	fs.StringVar(&c.config, "config", "", "contract config `FILE` (YAML: severities per check id, ignore, ignoreHeaders)")
-	fs.Float64Var(&c.minCoverage, "min-coverage", 0, "fail when operation coverage is below `PERCENT`")
-	fs.BoolVar(&c.requireStatus, "require-status", false, "fail when a declared status (other than default) was never seen")
-	fs.Var(&c.formats, "format", "report `FORMAT[=FILE]`: text, json, junit, sarif, markdown (repeatable; comma-separated)")
+	fs.Float64Var(&c.gate.MinCoverage, "min-coverage", 0, "fail when operation coverage is below `PERCENT`")
+	fs.BoolVar(&c.gate.RequireStatus, "require-status", false, "fail when a declared status (other than default) was never seen")
+	fs.Var(cli.List(&c.formats), "format", "report `FORMAT[=FILE]`: text, json, junit, sarif, markdown (repeatable; comma-separated)")
 	fs.StringVar(&c.output, "output", "", "write the report to `FILE` instead of stdout (with a single --format)")
 	fs.StringVar(&c.color, "color", "auto", "colour in text reports: auto, always, never")
 	c.log.Register(fs, logLevel)
@@ -80,8 +65,8 @@ func (c *common) check() error {
 	if c.spec == "" {
 		return cli.Usagef("--spec FILE is required (the OpenAPI spec to check against)")
 	}
-	if c.minCoverage < 0 || c.minCoverage > 100 {
-		return cli.Usagef("--min-coverage %g: use a percentage from 0 to 100", c.minCoverage)
+	if c.gate.MinCoverage < 0 || c.gate.MinCoverage > 100 {
+		return cli.Usagef("--min-coverage %g: use a percentage from 0 to 100", c.gate.MinCoverage)
 	}
 	switch c.color {
 	case "auto", "always", "never":
@@ -128,14 +113,8 @@ func (c *common) load(logger *slog.Logger) (*contract.Checker, error) {
 	for _, w := range spec.Warnings {
 		logger.Warn("spec warning", "spec", c.spec, "warning", w)
 	}
-	cfg := contract.CheckConfig{
-		OptionNames:      optionNames(),
-		Server:           c.server,
-		StrictServers:    c.strictServers,
-		IgnorePaths:      c.ignore,
-		IgnoreHeaders:    c.ignoreHeaders,
-		FormatAssertions: c.strict,
-	}
+	cfg := c.checkCfg
+	cfg.OptionNames, cfg.FormatAssertions = optionNames(), c.strict
 	if c.config != "" {
 		if err := contract.LoadCheckConfig(c.config, &cfg); err != nil {
 			return nil, fmt.Errorf("%w: %w", errBadInput, err)
@@ -211,7 +190,9 @@ func (c *common) writeReports(r *contract.Result, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	gate := r.Evaluate(contract.Thresholds{MinCoverage: c.minCoverage, RequireStatus: c.requireStatus, OptionNames: optionNames()})
+	thresholds := c.gate
+	thresholds.OptionNames = optionNames()
+	gate := r.Evaluate(thresholds)
 	for _, o := range outs {
 		opts := report.ReportOptions{ToolVersion: cli.BuildVersion()}
 		if o.file == "" {

@@ -6,12 +6,14 @@
 //
 // Exit codes: 0 no error findings (and --help), 1 error findings or a
 // failed coverage gate, 2 bad input (unreadable spec or traffic, bad flags).
+//
+// Each subcommand is a type with a Run method, in a file of its own
+// (check.go, proxy.go); main.go only dispatches.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -81,43 +83,29 @@ Run 'contract check --help' or 'contract proxy --help' for the flags.
 Exit codes: 0 no error findings, 1 error findings or coverage below the gate, 2 bad input.
 `
 
+// run dispatches args to a subcommand and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return exitBadInput
-	}
-	name, rest := args[0], args[1:]
-	if name == "help" && len(rest) > 0 {
-		name, rest = rest[0], []string{"--help"} // contract help check
-	}
-	var err error
-	switch name {
-	case "check":
-		err = check(ctx, rest, stdout, stderr)
-	case "proxy":
-		err = proxy(ctx, rest, stdout, stderr)
-	case "version", "--version":
-		err = cli.Version("contract", rest, stdout)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return exitOK
-	default:
-		cli.ReportUsage(stderr, "contract", fmt.Errorf("unknown command %q (commands: check, proxy, version, help)", name))
-		return exitBadInput
-	}
+	return cli.Program{
+		Name:  "contract",
+		Usage: usage,
+		Commands: []cli.Named{
+			{Name: "check", Command: &checkCommand{stdout: stdout, stderr: stderr}},
+			{Name: "proxy", Command: &proxyCommand{stdout: stdout, stderr: stderr}},
+		},
+		Fail: exitBadInput,
+		Exit: exitCode,
+	}.Run(ctx, args, stdout, stderr)
+}
+
+// exitCode classifies contract's own errors: a failed gate exits 1 (the
+// report already says why), bad input 2 with the error alone.
+func exitCode(stderr io.Writer, err error) (int, bool) {
 	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-		return exitOK
 	case errors.Is(err, errGate):
-		return exitViolation
-	case errors.Is(err, cli.ErrUsage):
-		cli.ReportUsage(stderr, "contract "+name, err)
-		return exitBadInput
+		return exitViolation, true
 	case errors.Is(err, errBadInput):
 		fmt.Fprintln(stderr, "contract:", strings.TrimPrefix(err.Error(), errBadInput.Error()+": "))
-		return exitBadInput
-	default:
-		fmt.Fprintln(stderr, "contract:", err)
-		return exitBadInput
+		return exitBadInput, true
 	}
+	return 0, false
 }

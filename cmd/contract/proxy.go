@@ -24,19 +24,26 @@ const proxyHeader = `Usage: contract proxy --spec FILE --upstream URL [--port 40
 Validates every request and response it forwards (one log line per request on
 stderr); on Ctrl-C it prints the report of the traffic it saw, as 'contract check' does.`
 
-// proxy runs `contract proxy`: a contract.Proxy on a listener until ctx
-// ends, then the report of the traffic it saw.
-func proxy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// proxyCommand is `contract proxy`: a contract.Proxy on a listener until
+// ctx ends, then the report of the traffic it saw. --enforce is bound into
+// the proxy's config.
+type proxyCommand struct {
+	stdout, stderr io.Writer
+	cfg            contract.ProxyConfig
+}
+
+// Run serves the proxy until ctx ends (Ctrl-C), then writes the reports.
+func (cmd *proxyCommand) Run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("contract proxy", flag.ContinueOnError)
 	var c common
 	c.register(fs, "info")
 	upstream := fs.String("upstream", "", "forward to this base `URL` (required)")
 	host := fs.String("host", "127.0.0.1", "listen `HOST`")
 	port := fs.Int("port", 4011, "listen `PORT` (0 picks a free one)")
-	enforce := fs.Bool("enforce", false, "answer 422 to non-conforming requests and 502 instead of non-conforming responses")
+	fs.BoolVar(&cmd.cfg.Enforce, "enforce", false, "answer 422 to non-conforming requests and 502 instead of non-conforming responses")
 	record := fs.String("record", "", "write the traffic to the cassette `PATH` (go-vcr format 2, redacted)")
 	limitFlags := httpserver.RegisterFlags(fs)
-	if err := parseFlags(fs, args, stdout, proxyHeader); err != nil {
+	if err := parseFlags(fs, args, cmd.stdout, proxyHeader); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -59,11 +66,12 @@ func proxy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return cli.Usagef("%v", err)
 	}
-	checker, logger, err := c.prepare(stderr)
+	checker, logger, err := c.prepare(cmd.stderr)
 	if err != nil {
 		return err
 	}
-	cfg := contract.ProxyConfig{Checker: checker, Upstream: up, Enforce: *enforce, Logger: logger, LogRequests: true}
+	cfg := cmd.cfg
+	cfg.Checker, cfg.Upstream, cfg.Logger, cfg.LogRequests = checker, up, logger, true
 	if *record != "" {
 		sink, err := recorder.NewSink(*record, recorder.SinkConfig{FlushInterval: time.Second, Logger: logger, Redactor: checker.Redactor()})
 		if err != nil {
@@ -85,7 +93,7 @@ func proxy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%w: %w", errBadInput, err)
 	}
 	srv := httpserver.New(h, limits, logger)
-	fmt.Fprintf(stderr, "contract proxy: http://%s → %s (spec %s, enforce=%v)\n", ln.Addr(), up, c.spec, *enforce)
+	fmt.Fprintf(cmd.stderr, "contract proxy: http://%s → %s (spec %s, enforce=%v)\n", ln.Addr(), up, c.spec, cfg.Enforce)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -100,5 +108,5 @@ func proxy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		logger.Warn("contract proxy: shutdown", "err", err)
 	}
-	return c.writeReports(h.Result(), stdout)
+	return c.writeReports(h.Result(), cmd.stdout)
 }

@@ -5,13 +5,13 @@
 // Run `mockd help` for every command and `mockd COMMAND --help` for its
 // flags. Exit codes: 0 success (and --help), 1 a failure (unreadable spec,
 // port in use), 2 a bad command line.
+//
+// Each subcommand is a type with a Run method, in a file of its own
+// (serve.go, record.go); main.go only dispatches.
 package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -41,38 +41,15 @@ Run 'mockd serve --help' or 'mockd record --help' for their flags.
 Exit codes: 0 success, 1 failure (unreadable spec, port in use...), 2 bad command line.
 `
 
+// run dispatches args to a subcommand and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	name, rest := args[0], args[1:]
-	if name == "help" && len(rest) > 0 {
-		name, rest = rest[0], []string{"--help"} // mockd help serve
-	}
-	var err error
-	switch name {
-	case "serve":
-		err = serve(ctx, rest, stdout, stderr)
-	case "record":
-		err = record(ctx, rest, stdout, stderr)
-	case "version", "--version":
-		err = cli.Version("mockd", rest, stdout)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	default:
-		cli.ReportUsage(stderr, "mockd", fmt.Errorf("unknown command %q (commands: serve, record, version, help)", name))
-		return 2
-	}
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.Is(err, cli.ErrUsage):
-		cli.ReportUsage(stderr, "mockd "+name, err)
-		return 2
-	default:
-		fmt.Fprintln(stderr, "mockd:", err)
-		return 1
-	}
+	return cli.Program{
+		Name:  "mockd",
+		Usage: usage,
+		Commands: []cli.Named{
+			{Name: "serve", Command: &serveCommand{stdout: stdout, stderr: stderr}},
+			{Name: "record", Command: &recordCommand{stdout: stdout, stderr: stderr}},
+		},
+		Fail: 1,
+	}.Run(ctx, args, stdout, stderr)
 }

@@ -24,41 +24,27 @@ import (
 	"github.com/mockd/mockd/validator"
 )
 
-// serveFlags are the flags of `mockd serve`.
-type serveFlags struct {
-	spec           string
-	host           string
-	port           int
-	dynamic        bool
-	seed           string
-	errors         bool
-	cors           bool
-	corsOrigins    string
-	checkResponses bool
-	log            cli.LogFlags
-	faults         string
-	faultHeader    bool
-	journalSize    int
-	journalBytes   int64
-	adminToken     string
-	adminAddr      string
-	refuseMax      time.Duration
-	cassettes      listFlag
-	onMiss         string
-	upstream       string
-	matchBody      bool
-	matchHeaders   listFlag
-	ignoreQuery    listFlag
-	redaction      redactionFlags
-	limitFlags     *httpserver.Flags
-	problemBodies  string
-	lenient        bool
+// serveCommand is `mockd serve`: its flags are bound straight into cfg,
+// the mockserver.Config it builds the server from.
+type serveCommand struct {
+	stdout, stderr io.Writer
 
-	// Checked values.
-	seedValue uint64
-	origins   []string
-	missMode  mockserver.MissMode
-	limits    httpserver.Limits
+	cfg          mockserver.Config
+	spec         string
+	host         string
+	port         int
+	seed         string
+	corsOrigins  string
+	log          cli.LogFlags
+	cassettes    []string
+	onMiss       string
+	upstream     string
+	matchBody    bool
+	matchHeaders []string
+	ignoreQuery  []string
+	redaction    redact.Config
+	limitFlags   *httpserver.Flags
+	lenient      bool
 }
 
 // serveHeader opens `mockd serve --help`.
@@ -68,114 +54,118 @@ const serveHeader = `Usage: mockd serve --spec FILE [flags]
 Serves every operation of the spec (or replays the cassettes) on --host:--port,
 one log line per request on stderr.`
 
-// parseServeFlags parses and checks the flags before anything is loaded: a
-// bad command line is a usage error (cli.ErrUsage), --help flag.ErrHelp.
-func parseServeFlags(args []string, stdout io.Writer) (*serveFlags, error) {
-	f := &serveFlags{}
+// parse parses and checks the flags before anything is loaded: a bad
+// command line is a usage error (cli.ErrUsage), --help flag.ErrHelp.
+func (c *serveCommand) parse(args []string) error {
+	c.cfg = mockserver.DefaultConfig()
+	cfg := &c.cfg
 	fs := flag.NewFlagSet("mockd serve", flag.ContinueOnError)
-	fs.StringVar(&f.spec, "spec", "", "OpenAPI 3.0/3.1 or Swagger 2.0 spec to serve (YAML or JSON)")
-	fs.StringVar(&f.host, "host", "127.0.0.1", "address to listen on")
-	fs.IntVar(&f.port, "port", 4010, "port to listen on (0 picks a free one)")
-	fs.BoolVar(&f.dynamic, "dynamic", false, "generate bodies from schemas even when examples exist")
-	fs.StringVar(&f.seed, "seed", "", "seed for generated data (default: random, printed at start-up)")
-	fs.BoolVar(&f.errors, "errors", false, "answer 500 with the violations when a mock response does not match the spec")
-	fs.BoolVar(&f.cors, "cors", true, "answer CORS preflights and add CORS headers (--cors=false to disable)")
-	fs.StringVar(&f.corsOrigins, "cors-origins", "", "comma-separated origins allowed with credentials (default: * without credentials)")
-	fs.StringVar(&f.problemBodies, "problem-bodies", mockserver.ProblemBodiesSpec, "what a rejected request gets: spec (the spec's declared error response; mockd's explanation in X-Mockd-Problem) or mockd (mockd's problem+json)")
-	fs.BoolVar(&f.checkResponses, "check-responses", false, "validate every served response and log violations (debug)")
-	f.log.Register(fs, "info")
-	fs.StringVar(&f.faults, "faults", "", "fault rules file (YAML): see the README's Chaos testing section")
-	fs.BoolVar(&f.faultHeader, "fault-header", false, "let requests pick a fault with the X-Mockd-Fault header")
-	fs.IntVar(&f.journalSize, "journal-size", mockserver.DefaultJournalSize, "requests kept in the journal (GET /__mockd/requests)")
-	fs.Int64Var(&f.journalBytes, "journal-bytes", mockserver.DefaultJournalBytes, "memory bound of the journal in bytes (oldest entries go first)")
-	fs.StringVar(&f.adminToken, "admin-token", "", "require Authorization: Bearer TOKEN on the admin API (default: $MOCKD_ADMIN_TOKEN)")
-	fs.StringVar(&f.adminAddr, "admin-addr", "", "serve the admin API on its own address (e.g. 127.0.0.1:4011), never refused by faults")
-	fs.DurationVar(&f.refuseMax, "refuse-max", fault.DefaultRefuseMax, "longest refuse window; longer ones are cut to it")
-	fs.Var(&f.cassettes, "cassette", "replay this go-vcr cassette (format 1 or 2; repeatable)")
-	fs.StringVar(&f.onMiss, "on-miss", "", "with --cassette, when nothing matches: error (default without --spec), spec (default with --spec), proxy or record")
-	fs.StringVar(&f.upstream, "upstream", "", "with --on-miss proxy|record: the real API")
-	fs.BoolVar(&f.matchBody, "match-body", false, "with --cassette, also match request bodies (JSON compared as data)")
-	fs.Var(&f.matchHeaders, "match-header", "with --cassette, also match this request header (repeatable)")
-	fs.Var(&f.ignoreQuery, "ignore-query", "with --cassette, ignore this query parameter when matching (repeatable)")
-	fs.BoolVar(&f.lenient, "lenient", false, "serve a spec with broken $refs: leave out the operations that use them (listed at start-up)")
-	f.redaction.register(fs)
-	f.limitFlags = httpserver.RegisterFlags(fs)
-	if err := cli.Parse(fs, args, stdout, serveHeader); err != nil {
-		return nil, err
+	fs.StringVar(&c.spec, "spec", "", "OpenAPI 3.0/3.1 or Swagger 2.0 spec to serve (YAML or JSON)")
+	fs.StringVar(&c.host, "host", "127.0.0.1", "address to listen on")
+	fs.IntVar(&c.port, "port", 4010, "port to listen on (0 picks a free one)")
+	fs.BoolVar(&cfg.Dynamic, "dynamic", false, "generate bodies from schemas even when examples exist")
+	fs.StringVar(&c.seed, "seed", "", "seed for generated data (default: random, printed at start-up)")
+	fs.BoolVar(&cfg.Errors, "errors", false, "answer 500 with the violations when a mock response does not match the spec")
+	fs.BoolVar(&cfg.CORS, "cors", true, "answer CORS preflights and add CORS headers (--cors=false to disable)")
+	fs.StringVar(&c.corsOrigins, "cors-origins", "", "comma-separated origins allowed with credentials (default: * without credentials)")
+	fs.StringVar(&cfg.ProblemBodies, "problem-bodies", mockserver.ProblemBodiesSpec, "what a rejected request gets: spec (the spec's declared error response; mockd's explanation in X-Mockd-Problem) or mockd (mockd's problem+json)")
+	fs.BoolVar(&cfg.CheckResponses, "check-responses", false, "validate every served response and log violations (debug)")
+	c.log.Register(fs, "info")
+	fs.StringVar(&cfg.FaultFile, "faults", "", "fault rules file (YAML): see the README's Chaos testing section")
+	fs.BoolVar(&cfg.FaultHeader, "fault-header", false, "let requests pick a fault with the X-Mockd-Fault header")
+	fs.IntVar(&cfg.JournalSize, "journal-size", mockserver.DefaultJournalSize, "requests kept in the journal (GET /__mockd/requests)")
+	fs.Int64Var(&cfg.JournalBytes, "journal-bytes", mockserver.DefaultJournalBytes, "memory bound of the journal in bytes (oldest entries go first)")
+	fs.StringVar(&cfg.AdminToken, "admin-token", "", "require Authorization: Bearer TOKEN on the admin API (default: $MOCKD_ADMIN_TOKEN)")
+	fs.StringVar(&cfg.AdminAddr, "admin-addr", "", "serve the admin API on its own address (e.g. 127.0.0.1:4011), never refused by faults")
+	fs.DurationVar(&cfg.RefuseMax, "refuse-max", fault.DefaultRefuseMax, "longest refuse window; longer ones are cut to it")
+	fs.Var(cli.List(&c.cassettes), "cassette", "replay this go-vcr cassette (format 1 or 2; repeatable)")
+	fs.StringVar(&c.onMiss, "on-miss", "", "with --cassette, when nothing matches: error (default without --spec), spec (default with --spec), proxy or record")
+	fs.StringVar(&c.upstream, "upstream", "", "with --on-miss proxy|record: the real API")
+	fs.BoolVar(&c.matchBody, "match-body", false, "with --cassette, also match request bodies (JSON compared as data)")
+	fs.Var(cli.List(&c.matchHeaders), "match-header", "with --cassette, also match this request header (repeatable)")
+	fs.Var(cli.List(&c.ignoreQuery), "ignore-query", "with --cassette, ignore this query parameter when matching (repeatable)")
+	fs.BoolVar(&c.lenient, "lenient", false, "serve a spec with broken $refs: leave out the operations that use them (listed at start-up)")
+	registerRedaction(fs, &c.redaction)
+	c.limitFlags = httpserver.RegisterFlags(fs)
+	if err := cli.Parse(fs, args, c.stdout, serveHeader); err != nil {
+		return err
 	}
-	if err := f.check(fs); err != nil {
-		return nil, err
-	}
-	return f, nil
+	return c.check(fs)
 }
 
-// check validates the parsed flags; each problem is a usage error naming
-// the flag.
-func (f *serveFlags) check(fs *flag.FlagSet) error {
+// check validates the parsed flags and completes cfg with the values that
+// need parsing; each problem is a usage error naming the flag.
+func (c *serveCommand) check(fs *flag.FlagSet) error {
+	cfg := &c.cfg
 	if fs.NArg() > 0 {
 		return cli.Usagef("unexpected argument %q (every input is a flag: --spec FILE, --cassette FILE)", fs.Arg(0))
 	}
-	if f.spec == "" && len(f.cassettes) == 0 {
+	if c.spec == "" && len(c.cassettes) == 0 {
 		return cli.Usagef("--spec FILE (or --cassette FILE) is required")
 	}
-	if err := checkPort(f.port); err != nil {
+	if err := checkPort(c.port); err != nil {
 		return err
 	}
-	if _, err := f.log.Check(); err != nil {
+	if _, err := c.log.Check(); err != nil {
 		return err
 	}
-	if f.seed != "" {
-		seed, err := strconv.ParseUint(f.seed, 10, 64)
+	if c.seed != "" {
+		seed, err := strconv.ParseUint(c.seed, 10, 64)
 		if err != nil {
-			return cli.Usagef("--seed %q is not a non-negative integer", f.seed)
+			return cli.Usagef("--seed %q is not a non-negative integer", c.seed)
 		}
-		f.seedValue = seed
+		cfg.Seed = &seed
 	}
 	switch {
-	case f.journalSize < 0:
-		return cli.Usagef("--journal-size %d must not be negative", f.journalSize)
-	case f.journalBytes < 0:
-		return cli.Usagef("--journal-bytes %d must not be negative", f.journalBytes)
-	case f.refuseMax <= 0:
-		return cli.Usagef("--refuse-max %s must be positive", f.refuseMax)
-	case len(f.cassettes) == 0 && (f.onMiss != "" || f.upstream != ""):
+	case cfg.JournalSize < 0:
+		return cli.Usagef("--journal-size %d must not be negative", cfg.JournalSize)
+	case cfg.JournalBytes < 0:
+		return cli.Usagef("--journal-bytes %d must not be negative", cfg.JournalBytes)
+	case cfg.RefuseMax <= 0:
+		return cli.Usagef("--refuse-max %s must be positive", cfg.RefuseMax)
+	case len(c.cassettes) == 0 && (c.onMiss != "" || c.upstream != ""):
 		return cli.Usagef("--on-miss and --upstream need --cassette")
 	}
-	if f.onMiss != "" {
-		mode, err := mockserver.ParseMissMode(f.onMiss)
+	if c.onMiss != "" {
+		mode, err := mockserver.ParseMissMode(c.onMiss)
 		if err != nil {
 			return cli.Usagef("--%v", err)
 		}
-		f.missMode = mode
-		if (mode == mockserver.MissProxy || mode == mockserver.MissRecord) && f.upstream == "" {
+		cfg.OnMiss = mode
+		if (mode == mockserver.MissProxy || mode == mockserver.MissRecord) && c.upstream == "" {
 			return cli.Usagef("--on-miss %s needs --upstream URL (the real API)", mode)
 		}
 	}
-	if f.upstream != "" {
-		if u, err := url.Parse(f.upstream); err != nil || u.Scheme == "" || u.Host == "" {
-			return cli.Usagef("--upstream %q: want an absolute URL such as https://api.example.com", f.upstream)
+	if c.upstream != "" {
+		u, err := url.Parse(c.upstream)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return cli.Usagef("--upstream %q: want an absolute URL such as https://api.example.com", c.upstream)
 		}
+		cfg.Upstream = u
 	}
-	if f.problemBodies != mockserver.ProblemBodiesSpec && f.problemBodies != mockserver.ProblemBodiesMockd {
+	if cfg.ProblemBodies != mockserver.ProblemBodiesSpec && cfg.ProblemBodies != mockserver.ProblemBodiesMockd {
 		return cli.Usagef("--problem-bodies %q: use %s (the spec's error responses) or %s (mockd's problem+json)",
-			f.problemBodies, mockserver.ProblemBodiesSpec, mockserver.ProblemBodiesMockd)
+			cfg.ProblemBodies, mockserver.ProblemBodiesSpec, mockserver.ProblemBodiesMockd)
 	}
-	for _, o := range strings.Split(f.corsOrigins, ",") {
+	for _, o := range strings.Split(c.corsOrigins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			if err := mockserver.CheckCORSOrigin(o); err != nil {
 				return cli.Usagef("--cors-origins: %v", err)
 			}
-			f.origins = append(f.origins, o)
+			cfg.CORSOrigins = append(cfg.CORSOrigins, o)
 		}
 	}
-	if err := f.redaction.check(); err != nil {
+	if err := checkRedaction(c.redaction); err != nil {
 		return err
 	}
-	limits, err := f.limitFlags.Limits()
+	limits, err := c.limitFlags.Limits()
 	if err != nil {
 		return cli.Usagef("%v", err)
 	}
-	f.limits = limits
+	cfg.Limits = limits
+	if cfg.AdminToken == "" {
+		cfg.AdminToken = os.Getenv("MOCKD_ADMIN_TOKEN")
+	}
 	return nil
 }
 
@@ -188,114 +178,66 @@ func checkPort(port int) error {
 	return nil
 }
 
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f, err := parseServeFlags(args, stdout)
+// Run serves until ctx ends (Ctrl-C, SIGTERM) or the server fails.
+func (c *serveCommand) Run(ctx context.Context, args []string) error {
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	logger, err := c.log.Logger(c.stderr, nil)
 	if err != nil {
 		return err
 	}
-	logger, err := f.log.Logger(stderr, nil)
-	if err != nil {
-		return err
-	}
-	opts := []mockserver.Option{
-		mockserver.Limits(f.limits),
-		mockserver.Dynamic(f.dynamic),
-		mockserver.Errors(f.errors),
-		mockserver.CORS(f.cors),
-		mockserver.ProblemBodies(f.problemBodies),
-		mockserver.CheckResponses(f.checkResponses),
-		mockserver.Logger(logger),
-		mockserver.FaultHeader(f.faultHeader),
-		mockserver.JournalSize(f.journalSize),
-		mockserver.JournalBytes(f.journalBytes),
-	}
-	if f.seed != "" {
-		opts = append(opts, mockserver.Seed(f.seedValue))
-	}
-	if len(f.origins) > 0 {
-		opts = append(opts, mockserver.CORSOrigins(f.origins...))
-	}
-	if f.adminToken == "" {
-		f.adminToken = os.Getenv("MOCKD_ADMIN_TOKEN")
-	}
-	opts = append(opts, mockserver.AdminToken(f.adminToken), mockserver.AdminAddr(f.adminAddr), mockserver.RefuseMax(f.refuseMax))
-	if f.faults != "" {
-		opts = append(opts, mockserver.FaultFile(f.faults))
-	}
-
 	start := time.Now()
-	var spec *validator.Spec
-	if f.spec != "" {
+	if c.spec != "" {
 		vopts := []validator.Option{validator.WithFormatAssertions(), validator.WithLogger(logger)}
-		if f.lenient {
+		if c.lenient {
 			vopts = append(vopts, validator.WithLenient())
 		}
-		if spec, err = validator.Load(f.spec, vopts...); err != nil {
+		if c.cfg.Spec, err = validator.Load(c.spec, vopts...); err != nil {
 			var broken *validator.BrokenRefsError
 			if errors.As(err, &broken) {
 				broken.Alternative = "start with --lenient to serve the operations that do not use them"
 			}
 			return err
 		}
-		opts = append(opts, mockserver.WithSpec(spec))
 	}
+	spec := c.cfg.Spec
 	specLoaded := time.Since(start)
-	redactor, err := f.redaction.redactor(spec, logger)
-	if err != nil {
+	var specNames []string
+	if spec != nil {
+		specNames = spec.CredentialNames()
+	}
+	if c.cfg.Redactor, err = redact.NewForSpec(c.redaction, specNames, logger); err != nil {
 		return err
 	}
-	logger = slog.New(redact.NewHandler(logger.Handler(), redactor)) // spec names too
-	opts = append(opts, mockserver.Redactor(redactor), mockserver.Logger(logger))
-	var sink *recorder.Sink
-	if len(f.cassettes) > 0 {
-		popts := []recorder.Option{recorder.WithRedactor(redactor), recorder.WithLogger(logger)}
-		if f.matchBody {
-			popts = append(popts, recorder.WithBodyMatch())
-		}
-		if len(f.matchHeaders) > 0 {
-			popts = append(popts, recorder.WithHeaderMatch(f.matchHeaders...))
-		}
-		if len(f.ignoreQuery) > 0 {
-			popts = append(popts, recorder.WithIgnoredQuery(f.ignoreQuery...))
-		}
-		player, err := recorder.LoadPlayer(f.cassettes, popts...)
+	logger = slog.New(redact.NewHandler(logger.Handler(), c.cfg.Redactor)) // spec names too
+	c.cfg.Logger = logger
+	if len(c.cassettes) > 0 {
+		sink, err := c.playback(logger)
 		if err != nil {
 			return err
 		}
-		opts = append(opts, mockserver.Cassettes(player))
-		if f.onMiss != "" {
-			opts = append(opts, mockserver.OnMiss(f.missMode))
-			if f.missMode == mockserver.MissRecord {
-				// New episodes are appended to the first cassette.
-				if sink, err = recorder.NewSink(f.cassettes[0], recorder.SinkConfig{Append: true, Redactor: redactor, Logger: logger}); err != nil {
-					return err
-				}
-				defer sink.Close()
-				opts = append(opts, mockserver.RecordTo(sink))
-			}
-		}
-		if f.upstream != "" {
-			opts = append(opts, mockserver.Upstream(f.upstream))
+		if sink != nil {
+			defer sink.Close()
 		}
 	}
-	srv, err := mockserver.New(opts...)
+	srv, err := mockserver.NewFromConfig(c.cfg)
 	if err != nil {
 		return err
 	}
 	loaded := time.Since(start)
 
-	in, err := srv.Start(net.JoinHostPort(f.host, strconv.Itoa(f.port)))
+	in, err := srv.Start(net.JoinHostPort(c.host, strconv.Itoa(c.port)))
 	if err != nil {
 		return err
 	}
 	// The spec's own phases are logged by validator.Load.
 	logger.Debug("start-up phase", "phase", "server", "took", loaded-specLoaded)
 	logger.Debug("start-up phase", "phase", "listen", "took", time.Since(start)-loaded)
-	printBanner(stdout, f, spec, srv, in, loaded)
-	reportStartupWarnings(logger, spec, srv)
-	base := in.URL
-	for _, line := range tryLines(base, spec) {
-		fmt.Fprintln(stdout, "  try:", line)
+	c.printBanner(spec, srv, in, loaded)
+	srv.ReportStartupWarnings()
+	for _, line := range tryLines(in.URL, spec) {
+		fmt.Fprintln(c.stdout, "  try:", line)
 	}
 
 	select {
@@ -303,13 +245,43 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("serve: %w", in.Err())
 	case <-ctx.Done():
 	}
-	fmt.Fprintln(stdout, "mockd: shutting down")
+	fmt.Fprintln(c.stdout, "mockd: shutting down")
 	// Requests in flight get a grace period, then what is left (a hang
 	// fault, a stalled client) is closed: stopping is not an error.
 	if err := in.Close(); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// playback loads the cassettes into cfg and, with --on-miss record, opens
+// the sink new episodes go to (the caller closes it).
+func (c *serveCommand) playback(logger *slog.Logger) (*recorder.Sink, error) {
+	popts := []recorder.Option{recorder.WithRedactor(c.cfg.Redactor), recorder.WithLogger(logger)}
+	if c.matchBody {
+		popts = append(popts, recorder.WithBodyMatch())
+	}
+	if len(c.matchHeaders) > 0 {
+		popts = append(popts, recorder.WithHeaderMatch(c.matchHeaders...))
+	}
+	if len(c.ignoreQuery) > 0 {
+		popts = append(popts, recorder.WithIgnoredQuery(c.ignoreQuery...))
+	}
+	player, err := recorder.LoadPlayer(c.cassettes, popts...)
+	if err != nil {
+		return nil, err
+	}
+	c.cfg.Cassettes = player
+	if c.cfg.OnMiss != mockserver.MissRecord {
+		return nil, nil
+	}
+	// New episodes are appended to the first cassette.
+	sink, err := recorder.NewSink(c.cassettes[0], recorder.SinkConfig{Append: true, Redactor: c.cfg.Redactor, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	c.cfg.RecordTo = sink
+	return sink, nil
 }
 
 // tryLines suggests a few curl commands for the first GET operations.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"io"
@@ -125,5 +126,64 @@ func TestGoNames(t *testing.T) {
 		if got := GoNames.MatchString(text); got != want {
 			t.Errorf("GoNames.MatchString(%q) = %v, want %v", text, got, want)
 		}
+	}
+}
+
+// fakeCommand records its arguments and returns err.
+type fakeCommand struct {
+	args []string
+	err  error
+}
+
+func (f *fakeCommand) Run(_ context.Context, args []string) error { f.args = args; return f.err }
+
+func TestProgramExitCodes(t *testing.T) {
+	gate := errors.New("gate failed")
+	for _, tc := range []struct {
+		args    []string
+		err     error
+		code    int
+		stdout  string
+		stderr  string
+		gotArgs []string
+	}{
+		{nil, nil, 2, "", "prog: usage text\n", nil},
+		{[]string{"run", "-x"}, nil, 0, "", "", []string{"-x"}},
+		{[]string{"help", "run"}, flag.ErrHelp, 0, "", "", []string{"--help"}},
+		{[]string{"help"}, nil, 0, "prog: usage text\n", "", nil},
+		{[]string{"run"}, Usagef("--spec is required"), 2, "", "prog run: --spec is required\nRun 'prog run --help' for usage.\n", []string{}},
+		{[]string{"run"}, errors.New("boom"), 3, "", "prog: boom\n", []string{}},
+		{[]string{"run"}, gate, 1, "", "gated\n", []string{}},
+		{[]string{"bogus"}, nil, 2, "", "prog: unknown command \"bogus\" (commands: run, version, help)\nRun 'prog --help' for usage.\n", nil},
+	} {
+		cmd := &fakeCommand{err: tc.err}
+		p := Program{Name: "prog", Usage: "prog: usage text\n", Commands: []Named{{"run", cmd}}, Fail: 3,
+			Exit: func(w io.Writer, err error) (int, bool) {
+				if errors.Is(err, gate) {
+					io.WriteString(w, "gated\n")
+					return 1, true
+				}
+				return 0, false
+			}}
+		var out, errOut bytes.Buffer
+		code := p.Run(context.Background(), tc.args, &out, &errOut)
+		if code != tc.code || out.String() != tc.stdout || errOut.String() != tc.stderr {
+			t.Errorf("%q: code %d stdout %q stderr %q; want %d %q %q", tc.args, code, out.String(), errOut.String(), tc.code, tc.stdout, tc.stderr)
+		}
+		if tc.gotArgs != nil && strings.Join(cmd.args, " ") != strings.Join(tc.gotArgs, " ") {
+			t.Errorf("%q: command got %q, want %q", tc.args, cmd.args, tc.gotArgs)
+		}
+	}
+}
+
+func TestListBindsIntoASlice(t *testing.T) {
+	var names []string
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	fs.Var(List(&names), "name", "repeatable")
+	if err := fs.Parse([]string{"--name", "a", "--name=b"}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(names, ",") != "a,b" || fs.Lookup("name").Value.String() != "a,b" {
+		t.Errorf("names = %q, flag value %q; want a,b", names, fs.Lookup("name").Value.String())
 	}
 }
