@@ -13,7 +13,7 @@ BIN       := bin
 CACHE     ?= $(CURDIR)/.cache
 BENCHTIME ?= 1s
 
-.PHONY: all build install run test vet conformance contract-perf contract-real bench bench-real harness load fuzz clean
+.PHONY: all build install run test vet lint conformance contract-perf contract-real bench bench-real harness load fuzz clean
 
 all: build
 
@@ -37,6 +37,16 @@ run: build
 
 vet:
 	$(GO) vet ./...
+
+# golangci-lint with .golangci.yml, installed with go install into
+# $(CACHE)/bin at the pinned version the first time.
+LINT_VERSION ?= v2.15.0
+LINT         := $(CACHE)/bin/golangci-lint
+lint: $(LINT)
+	$(LINT) run ./...
+
+$(LINT):
+	GOBIN=$(CACHE)/bin $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(LINT_VERSION)
 
 # -race: the fault engine, journal, cassette sink and player are concurrent.
 # curl: internal/readmetest runs the README's curl lines as written.

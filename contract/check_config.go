@@ -8,6 +8,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/mockd/mockd/internal/yamlpos"
+
 	"github.com/mockd/mockd/validator"
 )
 
@@ -44,7 +46,7 @@ func ParseCheckConfig(data []byte, name string, cfg *CheckConfig) error {
 		return nil // an empty file changes nothing
 	}
 	at := func(n *yaml.Node, format string, args ...any) error {
-		return fmt.Errorf("contract config %s:%d:%d: %s", name, n.Line, n.Column, fmt.Sprintf(format, args...))
+		return fmt.Errorf("contract config %w", &yamlpos.Error{Pos: yamlpos.At(name, n), Msg: fmt.Sprintf(format, args...)})
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mockd/mockd/internal/yamlpos"
 )
 
 // KeyKind is the part of Rule.Key before the colon: what the rule counts
@@ -144,11 +146,7 @@ func parseEvery(s string) (k, n uint64, pr *problem) {
 const DefaultMaxKeys = 65536
 
 // Position is a place in a rule file.
-type Position struct {
-	File string `json:"file,omitempty"`
-	Line int    `json:"line,omitempty"`
-	Col  int    `json:"col,omitempty"`
-}
+type Position = yamlpos.Position
 
 // RuleSet is a parsed rule file.
 type RuleSet struct {

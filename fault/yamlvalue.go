@@ -9,26 +9,16 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/mockd/mockd/internal/yamlpos"
 )
 
 // maxParseErrors bounds how many problems one parse reports.
 const maxParseErrors = 20
 
-// ParseError is one problem in a rule file or header, with its place.
-type ParseError struct {
-	Pos  Position
-	Msg  string
-	Hint string
-}
-
-// Error renders FILE:LINE:COL: reason (fix hint).
-func (e *ParseError) Error() string {
-	s := fmt.Sprintf("%s:%d:%d: %s", e.Pos.File, e.Pos.Line, e.Pos.Col, e.Msg)
-	if e.Hint != "" {
-		s += " (fix: " + e.Hint + ")"
-	}
-	return s
-}
+// ParseError is one problem in a rule file or header, with its place and
+// fix; it renders FILE:LINE:COL: reason (fix: hint).
+type ParseError = yamlpos.Error
 
 // ParseErrors is every problem found in one parse, in file order.
 type ParseErrors []*ParseError
@@ -96,7 +86,7 @@ func (p *parser) walk(n *yaml.Node, where, hint string, resolve func(string) (st
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		p.fail(n, "write "+where+" as `key: value` pairs", "%s must be a mapping, not %s", where, kindName(n))
+		p.fail(n, "write "+where+" as `key: value` pairs", "%s must be a mapping, not %s", where, yamlpos.Describe(n))
 		return
 	}
 	seen := map[string]string{} // resolved name → the key as written
@@ -130,20 +120,6 @@ func (p *parser) walk(n *yaml.Node, where, hint string, resolve func(string) (st
 	}
 }
 
-// kindName names a node's kind for messages.
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		return fmt.Sprintf("the value %q", n.Value)
-	case yaml.DocumentNode, yaml.AliasNode:
-	}
-	return "this node"
-}
-
 // nil2allow allows every key of a free-form mapping.
 func nil2allow(n *yaml.Node) []string {
 	if n.Kind != yaml.MappingNode {
@@ -159,7 +135,7 @@ func nil2allow(n *yaml.Node) []string {
 // scalar returns a single value.
 func (p *parser) scalar(n *yaml.Node, what string) (string, bool) {
 	if n.Kind != yaml.ScalarNode {
-		p.fail(n, "give a single value", "%s must be a single value, not %s", what, kindName(n))
+		p.fail(n, "give a single value", "%s must be a single value, not %s", what, yamlpos.Describe(n))
 		return "", false
 	}
 	return n.Value, true

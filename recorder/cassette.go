@@ -14,6 +14,8 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 	"gopkg.in/yaml.v3"
 
+	"github.com/mockd/mockd/internal/yamlpos"
+
 	"github.com/mockd/mockd/internal/content"
 )
 
@@ -194,7 +196,7 @@ func (p *parser) parse() (*cassette.Cassette, error) {
 	}
 	if root.Kind != yaml.MappingNode {
 		return nil, p.fail(root, -1, "", ErrNotCassette,
-			"expected a mapping with 'version' and 'interactions' keys, found "+kindName(root))
+			"expected a mapping with 'version' and 'interactions' keys, found "+yamlpos.Describe(root))
 	}
 	verNode, err := p.lookup(root, "version")
 	if err != nil {
@@ -224,7 +226,7 @@ func (p *parser) parse() (*cassette.Cassette, error) {
 		return c, nil
 	}
 	if itNode.Kind != yaml.SequenceNode {
-		return nil, p.fail(itNode, -1, "interactions", ErrNotCassette, "'interactions' must be a list, found "+kindName(itNode))
+		return nil, p.fail(itNode, -1, "interactions", ErrNotCassette, "'interactions' must be a list, found "+yamlpos.Describe(itNode))
 	}
 	for idx, raw := range itNode.Content {
 		n := p.deref(raw)
@@ -247,7 +249,7 @@ func (p *parser) parse() (*cassette.Cassette, error) {
 // response.code are required.
 func (p *parser) interaction(n *yaml.Node, idx, version int) (*cassette.Interaction, error) {
 	if n.Kind != yaml.MappingNode {
-		return nil, p.fail(n, idx, "", ErrInvalidField, "each interaction must be a mapping with request and response, found "+kindName(n))
+		return nil, p.fail(n, idx, "", ErrInvalidField, "each interaction must be a mapping with request and response, found "+yamlpos.Describe(n))
 	}
 	it := &cassette.Interaction{ID: idx}
 	reqNode, err := p.lookup(n, "request")

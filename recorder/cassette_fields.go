@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/mockd/mockd/internal/yamlpos"
 )
 
 // deref resolves aliases and charges the visit budget; nil means the budget
@@ -50,28 +52,12 @@ func (p *parser) lookup(m *yaml.Node, key string) (*yaml.Node, error) {
 	return v, nil
 }
 
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.ScalarNode:
-		if n.ShortTag() == "!!null" {
-			return "null"
-		}
-		return "a scalar"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.MappingNode:
-		return "a mapping"
-	default:
-		return "something else"
-	}
-}
-
 // fieldSetter decodes one known key's value of a mapping.
 type fieldSetter func(v *yaml.Node, field string) error
 
 func (p *parser) mapping(n *yaml.Node, idx int, field string, set map[string]fieldSetter) error {
 	if n.Kind != yaml.MappingNode {
-		return p.fail(n, idx, field, ErrInvalidField, "expected a mapping, found "+kindName(n))
+		return p.fail(n, idx, field, ErrInvalidField, "expected a mapping, found "+yamlpos.Describe(n))
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
@@ -102,7 +88,7 @@ func (p *parser) str(n *yaml.Node, idx int, field string) (string, error) {
 		return "", nil
 	}
 	if n.Kind != yaml.ScalarNode {
-		return "", p.fail(n, idx, field, ErrInvalidField, "expected a string, found "+kindName(n))
+		return "", p.fail(n, idx, field, ErrInvalidField, "expected a string, found "+yamlpos.Describe(n))
 	}
 	if n.ShortTag() == "!!binary" {
 		b, err := base64.StdEncoding.DecodeString(stripSpace(n.Value))
@@ -177,7 +163,7 @@ func (p *parser) strList(n *yaml.Node, idx int, field string) ([]string, error) 
 		return []string{s}, err
 	}
 	if n.Kind != yaml.SequenceNode {
-		return nil, p.fail(n, idx, field, ErrInvalidField, "expected a list of strings, found "+kindName(n))
+		return nil, p.fail(n, idx, field, ErrInvalidField, "expected a list of strings, found "+yamlpos.Describe(n))
 	}
 	out := make([]string, 0, len(n.Content))
 	for _, raw := range n.Content {
@@ -201,7 +187,7 @@ func (p *parser) multimap(n *yaml.Node, idx int, field string, canonical bool) (
 		return nil, nil
 	}
 	if n.Kind != yaml.MappingNode {
-		return nil, p.fail(n, idx, field, ErrInvalidField, "expected a mapping of names to lists of strings, found "+kindName(n))
+		return nil, p.fail(n, idx, field, ErrInvalidField, "expected a mapping of names to lists of strings, found "+yamlpos.Describe(n))
 	}
 	out := make(map[string][]string, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {

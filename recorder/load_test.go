@@ -112,7 +112,7 @@ func TestLoadErrors(t *testing.T) {
 		{"not YAML", "\x00\x01\x02 {[", recorder.ErrSyntax,
 			"cassette bad.yaml:1:1: not valid YAML: control characters are not allowed (the file holds binary bytes, so it is not a text cassette: check the path; binary bodies are stored as !!binary base64)"},
 		{"YAML but not a cassette", "just some words\n", recorder.ErrNotCassette,
-			"cassette bad.yaml:1: not a go-vcr cassette (expected a mapping with 'version' and 'interactions' keys, found a scalar)"},
+			"cassette bad.yaml:1: not a go-vcr cassette (expected a mapping with 'version' and 'interactions' keys, found the value \"just some words\")"},
 		{"unknown version", "version: 3\ninteractions: []\n", recorder.ErrUnsupportedVersion,
 			"cassette bad.yaml:1: version: unsupported cassette format version \"3\" (mockd reads versions 1 (go-vcr v1/v2) and 2 (go-vcr v3))"},
 		{"missing version", "interactions: []\n", recorder.ErrMissingField,

@@ -209,7 +209,7 @@ func TestReadTrafficDiagnosesMalformedFiles(t *testing.T) {
 		{"format 1 cassette without a code", "nocode.yaml", strings.Replace(v1, "    code: 200\n", "", 1),
 			"nocode.yaml:6: interaction 0: response.code: missing required field", "record the HTTP status code", false},
 		{"format 1 cassette cut after a key", "v1cut.yaml", v1[:strings.Index(v1, "  response:")] + "  response:\n    co",
-			"v1cut.yaml:7: interaction 0: response: invalid field value (expected a mapping, found a scalar", "probably truncated", true},
+			"v1cut.yaml:7: interaction 0: response: invalid field value (expected a mapping, found the value \"co\"", "probably truncated", true},
 		{"unknown version", "v3.yaml", strings.Replace(v2, "version: 2", "version: 3", 1),
 			"v3.yaml:1: version: unsupported cassette format version", "mockd reads versions 1", false},
 		{"JSON cassette cut short", "cut.json", jsonCassette[:strings.Index(jsonCassette, `"response"`)],
