@@ -156,18 +156,14 @@ func (c *recordCommand) Run(ctx context.Context, args []string) error {
 	return nil
 }
 
-// logViolations is the check of a recorded exchange against the spec: each
-// violation is one warning line.
+// logViolations is the check of a recorded exchange against the spec
+// (validator.Spec.ValidateExchange): each violation, an undocumented path
+// included, is one warning line.
 func logViolations(spec *validator.Spec, logger *slog.Logger) recorder.CheckFunc {
 	return func(_ context.Context, req *http.Request, resp *http.Response) {
-		op, err := spec.Router().Find(req)
-		if err != nil {
-			logger.Warn("recorded request is not in the spec", "method", req.Method, "path", req.URL.Path, "problem", err.Error())
-			return
-		}
-		findings := append(spec.ValidateRequest(req, op), spec.ValidateResponse(req, resp, op)...)
-		for _, f := range findings {
-			logger.Warn("recorded interaction violates the spec", "operation", op.ID, "check", f.Check, "message", f.Message, "detail", f.Detail)
+		for _, f := range spec.ValidateExchange(req, resp) {
+			logger.Warn("recorded interaction violates the spec", "method", req.Method, "path", req.URL.Path,
+				"operation", f.OperationID, "check", f.Check, "message", f.Message, "detail", f.Detail)
 		}
 	}
 }
