@@ -20,42 +20,9 @@ const (
 )
 
 func (g *generator) genArray(n *node, depth int) (any, error) {
-	minI, maxI := n.minItems, n.maxItems
-	if n.itemsFalse {
-		maxI = minBound(maxI, len(n.prefix))
-	}
-	if maxI >= 0 && minI > maxI {
-		return nil, &SchemaError{Path: n.path, Keyword: "minItems", Line: n.line(),
-			Reason: fmt.Sprintf("minItems %d > maxItems %d (items: false limits the array to its prefixItems); fix the bounds", minI, maxI)}
-	}
-	if minI > maxGenItems {
-		return nil, &SchemaError{Path: n.path, Keyword: "minItems", Line: n.line(),
-			Reason: fmt.Sprintf("minItems %d is over the generator's limit of %d", minI, maxGenItems)}
-	}
-	minI = max(minI, n.minCont)
-	if maxI >= 0 && minI > maxI {
-		return nil, &SchemaError{Path: n.path, Keyword: "minContains", Line: n.line(), Reason: "minContains exceeds maxItems; fix the bounds"}
-	}
-	hasItems := len(n.items) > 0 || len(n.prefix) > 0
-	count := minI
-	switch {
-	case n.atCut(depth, g.maxDepth):
-	case g.fixed:
-		if hasItems {
-			count = max(minI, 1)
-		}
-	default:
-		span := 3
-		if maxI >= 0 {
-			span = min(span, maxI-minI)
-		}
-		count = minI + g.rnd.IntN(span+1)
-		if len(n.prefix) > count && g.rnd.IntN(2) == 0 {
-			count = len(n.prefix)
-		}
-	}
-	if maxI >= 0 {
-		count = min(count, maxI)
+	minI, count, err := g.arrayCount(n, depth)
+	if err != nil {
+		return nil, err
 	}
 	arr := make([]any, 0, count)
 	seen := make(map[string]bool, count)
@@ -105,6 +72,49 @@ func (g *generator) genArray(n *node, depth int) (any, error) {
 		arr = append(arr, v)
 	}
 	return arr, nil
+}
+
+// arrayCount checks the array bounds (items: false, minContains, the
+// generator's limit) and draws how many items to generate.
+func (g *generator) arrayCount(n *node, depth int) (minI, count int, err error) {
+	minI, maxI := n.minItems, n.maxItems
+	if n.itemsFalse {
+		maxI = minBound(maxI, len(n.prefix))
+	}
+	if maxI >= 0 && minI > maxI {
+		return 0, 0, &SchemaError{Path: n.path, Keyword: "minItems", Line: n.line(),
+			Reason: fmt.Sprintf("minItems %d > maxItems %d (items: false limits the array to its prefixItems); fix the bounds", minI, maxI)}
+	}
+	if minI > maxGenItems {
+		return 0, 0, &SchemaError{Path: n.path, Keyword: "minItems", Line: n.line(),
+			Reason: fmt.Sprintf("minItems %d is over the generator's limit of %d", minI, maxGenItems)}
+	}
+	minI = max(minI, n.minCont)
+	if maxI >= 0 && minI > maxI {
+		return 0, 0, &SchemaError{Path: n.path, Keyword: "minContains", Line: n.line(), Reason: "minContains exceeds maxItems; fix the bounds"}
+	}
+	hasItems := len(n.items) > 0 || len(n.prefix) > 0
+	count = minI
+	switch {
+	case n.atCut(depth, g.maxDepth):
+	case g.fixed:
+		if hasItems {
+			count = max(minI, 1)
+		}
+	default:
+		span := 3
+		if maxI >= 0 {
+			span = min(span, maxI-minI)
+		}
+		count = minI + g.rnd.IntN(span+1)
+		if len(n.prefix) > count && g.rnd.IntN(2) == 0 {
+			count = len(n.prefix)
+		}
+	}
+	if maxI >= 0 {
+		count = min(count, maxI)
+	}
+	return minI, count, nil
 }
 
 // keySchemas returns the schemas a property value must satisfy (properties, else matching patternProperties,
@@ -197,6 +207,50 @@ func (g *generator) genObject(n *node, depth int) (any, error) {
 	n.forced = undeclaredDiscriminators(n)
 	hard, omit := g.requiredInfo(n)
 	cut := n.atCut(depth, g.maxDepth)
+	include, err := g.objectKeys(n, hard, omit, cut)
+	if err != nil {
+		return nil, err
+	}
+	obj := make(map[string]any, len(include)+2)
+	for _, name := range include {
+		if err := g.putProperty(n, obj, name, hard[name], depth); err != nil {
+			// An optional property whose constraints contradict each
+			// other (say a string in allOf and additionalProperties of
+			// type object) is left out: the object is valid without it.
+			if _, forced := n.forced[name]; !hard[name] && !forced && errors.Is(err, ErrUnsatisfiable) {
+				continue
+			}
+			return nil, err
+		}
+	}
+	// minProperties: more declared properties first
+	if len(obj) < n.minProps {
+		for _, name := range n.propOrder {
+			if len(obj) >= n.minProps {
+				break
+			}
+			if _, ok := obj[name]; ok || omit[name] {
+				continue
+			}
+			if err := g.putProperty(n, obj, name, false, depth); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := g.addExtras(n, obj, depth); err != nil {
+		return nil, err
+	}
+	if len(obj) < n.minProps {
+		return nil, &SchemaError{Path: n.path, Keyword: "minProperties", Line: n.line(),
+			Reason: fmt.Sprintf("only %d properties could be generated but minProperties is %d; allow additionalProperties or declare more properties", len(obj), n.minProps)}
+	}
+	return obj, nil
+}
+
+// objectKeys chooses the properties to generate, in order: required and
+// discriminator properties always, optional ones unless omitted or at the
+// depth cut, all within maxProperties.
+func (g *generator) objectKeys(n *node, hard, omit map[string]bool, cut bool) ([]string, error) {
 	var include []string
 	included := make(map[string]bool)
 	add := func(name string) {
@@ -248,40 +302,7 @@ func (g *generator) genObject(n *node, depth int) (any, error) {
 				Reason: fmt.Sprintf("%d properties are required but maxProperties is %d; fix one of them", len(include), n.maxProps)}
 		}
 	}
-	obj := make(map[string]any, len(include)+2)
-	for _, name := range include {
-		if err := g.putProperty(n, obj, name, hard[name], depth); err != nil {
-			// An optional property whose constraints contradict each
-			// other (say a string in allOf and additionalProperties of
-			// type object) is left out: the object is valid without it.
-			if _, forced := n.forced[name]; !hard[name] && !forced && errors.Is(err, ErrUnsatisfiable) {
-				continue
-			}
-			return nil, err
-		}
-	}
-	// minProperties: more declared properties first
-	if len(obj) < n.minProps {
-		for _, name := range n.propOrder {
-			if len(obj) >= n.minProps {
-				break
-			}
-			if _, ok := obj[name]; ok || omit[name] {
-				continue
-			}
-			if err := g.putProperty(n, obj, name, false, depth); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := g.addExtras(n, obj, depth); err != nil {
-		return nil, err
-	}
-	if len(obj) < n.minProps {
-		return nil, &SchemaError{Path: n.path, Keyword: "minProperties", Line: n.line(),
-			Reason: fmt.Sprintf("only %d properties could be generated but minProperties is %d; allow additionalProperties or declare more properties", len(obj), n.minProps)}
-	}
-	return obj, nil
+	return include, nil
 }
 
 // undeclaredDiscriminators returns n.forced plus the value of each discriminator whose property no constituent

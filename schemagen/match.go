@@ -77,6 +77,12 @@ func (g *generator) matches(s *base.Schema, v any, depth int) bool {
 			return false
 		}
 	}
+	return g.matchesComposition(s, v, depth)
+}
+
+// matchesComposition checks allOf, anyOf, oneOf (by discriminator when
+// there is one), not and if/then/else.
+func (g *generator) matchesComposition(s *base.Schema, v any, depth int) bool {
 	for _, sp := range s.AllOf {
 		if !g.matchesProxy(sp, v, depth) {
 			return false
@@ -388,6 +394,11 @@ func (g *generator) objectOK(s *base.Schema, obj map[string]any, depth int) bool
 			}
 		}
 	}
+	return g.dependenciesOK(s, obj, depth)
+}
+
+// dependenciesOK checks dependentRequired and dependentSchemas.
+func (g *generator) dependenciesOK(s *base.Schema, obj map[string]any, depth int) bool {
 	if s.DependentRequired != nil {
 		for k, deps := range s.DependentRequired.FromOldest() {
 			if _, ok := obj[k]; !ok {

@@ -238,12 +238,30 @@ func buildNode(path string, parts []part, resolved map[*base.Schema]bool) (*node
 	return n, nil
 }
 
+// merge folds one part of an allOf into the node, keyword family by family.
 func (n *node) merge(p part, resolved map[*base.Schema]bool, reqSeen, propSeen map[string]bool) error {
 	s := p.s
 	n.types &= schemaTypes(s)
 	if len(n.typeOrder) == 0 && len(s.Type) > 0 {
 		n.typeOrder = s.Type
 	}
+	for _, step := range []func() error{
+		func() error { return n.mergeValues(p, s) },
+		func() error { return n.mergeNumbers(p, s) },
+		func() error { return n.mergeStrings(p, s) },
+		func() error { return n.mergeArrays(p, s) },
+		func() error { return n.mergeObjects(p, s, reqSeen, propSeen) },
+		func() error { return n.mergeRest(p, s, resolved) },
+	} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeValues merges const, enum, examples and default of one part.
+func (n *node) mergeValues(p part, s *base.Schema) error {
 	bad := func(kw string, err error) error {
 		return &SchemaError{Path: p.path, Keyword: kw, Line: schemaLine(s), Reason: fmt.Sprintf("cannot read the value: %v; fix the YAML/JSON literal", err)}
 	}
@@ -294,6 +312,11 @@ func (n *node) merge(p part, resolved map[*base.Schema]bool, reqSeen, propSeen m
 	}
 
 	// numbers
+	return nil
+}
+
+// mergeNumbers merges the numeric bounds of one part.
+func (n *node) mergeNumbers(p part, s *base.Schema) error {
 	if s.Minimum != nil {
 		n.hints |= tInt | tNum
 		excl := s.ExclusiveMinimum != nil && s.ExclusiveMinimum.IsA() && s.ExclusiveMinimum.A
@@ -321,6 +344,11 @@ func (n *node) merge(p part, resolved map[*base.Schema]bool, reqSeen, propSeen m
 	}
 
 	// strings
+	return nil
+}
+
+// mergeStrings merges format, length and pattern of one part.
+func (n *node) mergeStrings(p part, s *base.Schema) error {
 	if s.Format != "" {
 		switch s.Format {
 		case "int32", "int64":
@@ -354,6 +382,11 @@ func (n *node) merge(p part, resolved map[*base.Schema]bool, reqSeen, propSeen m
 	}
 
 	// arrays
+	return nil
+}
+
+// mergeArrays merges the array keywords of one part.
+func (n *node) mergeArrays(p part, s *base.Schema) error {
 	if s.MinItems != nil {
 		n.hints |= tArr
 		n.minItems = max(n.minItems, clampInt(*s.MinItems))
@@ -409,6 +442,11 @@ func (n *node) merge(p part, resolved map[*base.Schema]bool, reqSeen, propSeen m
 	}
 
 	// objects
+	return nil
+}
+
+// mergeObjects merges the object keywords of one part.
+func (n *node) mergeObjects(p part, s *base.Schema, reqSeen, propSeen map[string]bool) error {
 	if s.Properties != nil {
 		n.hints |= tObj
 		for name := range s.Properties.KeysFromOldest() {
@@ -456,6 +494,11 @@ func (n *node) merge(p part, resolved map[*base.Schema]bool, reqSeen, propSeen m
 		n.propNames = append(n.propNames, part{s: ps, path: sub})
 		n.complex = true
 	}
+	return nil
+}
+
+// mergeRest merges the remaining keywords: unsupported ones, readOnly/writeOnly, oneOf/anyOf/not of one part.
+func (n *node) mergeRest(p part, s *base.Schema, resolved map[*base.Schema]bool) error {
 	if s.DependentRequired != nil || s.DependentSchemas != nil || s.If != nil || s.UnevaluatedItems != nil {
 		n.complex = true
 	}

@@ -243,16 +243,7 @@ func (w *walk) gen(re *syntax.Regexp, target int) bool {
 	b, r := &w.b, w.r
 	switch re.Op {
 	case syntax.OpLiteral:
-		for _, c := range re.Rune {
-			if re.Flags&syntax.FoldCase != 0 {
-				if r.IntN(2) == 0 {
-					c = unicode.ToUpper(c)
-				} else {
-					c = unicode.ToLower(c)
-				}
-			}
-			b.WriteRune(c)
-		}
+		w.literal(re)
 		return true
 	case syntax.OpCharClass:
 		b.WriteRune(pickRune(re.Rune, r))
@@ -263,14 +254,7 @@ func (w *walk) gen(re *syntax.Regexp, target int) bool {
 	case syntax.OpCapture:
 		return w.gen(re.Sub[0], target)
 	case syntax.OpQuest:
-		if target == 0 {
-			clo, _ := w.p.lenRange(re.Sub[0])
-			if clo == 0 && r.IntN(2) == 0 {
-				return w.gen(re.Sub[0], 0)
-			}
-			return true
-		}
-		return w.gen(re.Sub[0], target)
+		return w.gen(re.Sub[0], target) // target > 0: the optional part is there
 	case syntax.OpStar:
 		return w.genRepeat(re.Sub[0], 0, -1, target)
 	case syntax.OpPlus:
@@ -278,22 +262,7 @@ func (w *walk) gen(re *syntax.Regexp, target int) bool {
 	case syntax.OpRepeat:
 		return w.genRepeat(re.Sub[0], re.Min, re.Max, target)
 	case syntax.OpConcat:
-		los := make([]int, len(re.Sub))
-		caps := make([]int, len(re.Sub))
-		for i, s := range re.Sub {
-			a, c := w.p.lenRange(s)
-			los[i], caps[i] = a, c-a
-		}
-		shares := distribute(los, caps, target, r)
-		if shares == nil {
-			return false
-		}
-		for i, s := range re.Sub {
-			if !w.gen(s, shares[i]) {
-				return false
-			}
-		}
-		return true
+		return w.genConcat(re, target)
 	case syntax.OpAlternate:
 		var fits []*syntax.Regexp
 		for _, s := range re.Sub {
@@ -309,6 +278,42 @@ func (w *walk) gen(re *syntax.Regexp, target int) bool {
 	default:
 		return target == 0
 	}
+}
+
+// literal appends a literal, in random case where it folds case.
+func (w *walk) literal(re *syntax.Regexp) {
+	for _, c := range re.Rune {
+		if re.Flags&syntax.FoldCase != 0 {
+			if w.r.IntN(2) == 0 {
+				c = unicode.ToUpper(c)
+			} else {
+				c = unicode.ToLower(c)
+			}
+		}
+		w.b.WriteRune(c)
+	}
+}
+
+// genConcat shares target characters among a concatenation's parts, each
+// within its length range.
+func (w *walk) genConcat(re *syntax.Regexp, target int) bool {
+	r := w.r
+	los := make([]int, len(re.Sub))
+	caps := make([]int, len(re.Sub))
+	for i, s := range re.Sub {
+		a, c := w.p.lenRange(s)
+		los[i], caps[i] = a, c-a
+	}
+	shares := distribute(los, caps, target, r)
+	if shares == nil {
+		return false
+	}
+	for i, s := range re.Sub {
+		if !w.gen(s, shares[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // genRepeat emits between kmin and kmax (kmax < 0: unbounded) copies of sub totalling target characters.

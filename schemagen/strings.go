@@ -236,17 +236,7 @@ func (g *generator) formatString(n *node) (string, error) {
 	case "duration":
 		return fmt.Sprintf("P%dDT%dH%dM", r.IntN(30), r.IntN(24), 1+r.IntN(59)), nil
 	case "uuid":
-		const hexDigits = "0123456789abcdef"
-		b := []byte("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx")
-		for i, c := range b {
-			switch c {
-			case 'x':
-				b[i] = hexDigits[r.IntN(16)]
-			case 'y':
-				b[i] = hexDigits[8+r.IntN(4)]
-			}
-		}
-		return string(b), nil
+		return g.uuid(), nil
 	case "email", "idn-email":
 		domain := "example.com"
 		if n.maxLen >= 0 && n.maxLen < 14 {
@@ -289,29 +279,7 @@ func (g *generator) formatString(n *node) (string, error) {
 		}
 		return "/" + g.word(k), nil
 	case "byte":
-		// base64 of m bytes is 4*ceil(m/3) characters
-		lo, hi := n.minLen, n.maxLen
-		var lens []int
-		for l := 4; l <= 4*64; l += 4 {
-			if l >= lo && (hi < 0 || l <= hi) {
-				lens = append(lens, l)
-			}
-		}
-		if lo == 0 && r.IntN(8) == 0 {
-			return "", nil
-		}
-		if len(lens) == 0 {
-			if lo == 0 {
-				return "", nil
-			}
-			return "", g.formatLenErr(n)
-		}
-		l := lens[r.IntN(min(len(lens), 4))]
-		raw := make([]byte, l/4*3)
-		for i := range raw {
-			raw[i] = byte(r.IntN(256))
-		}
-		return base64.StdEncoding.EncodeToString(raw), nil
+		return g.base64String(n)
 	}
 	// plain strings, password, binary and unknown formats
 	k, ok := g.target(n, 0, 0, 1<<20, 5+r.IntN(10))
@@ -332,4 +300,48 @@ func (g *generator) formatString(n *node) (string, error) {
 func (g *generator) formatLenErr(n *node) error {
 	return &SchemaError{Path: n.path, Keyword: "format", Line: n.line(),
 		Reason: fmt.Sprintf("no %q string has %d..%s characters; relax minLength/maxLength or drop the format", n.format, n.minLen, boundText(n.maxLen))}
+}
+
+// uuid is a random version 4 UUID.
+func (g *generator) uuid() string {
+	const hexDigits = "0123456789abcdef"
+	b := []byte("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx")
+	for i, c := range b {
+		switch c {
+		case 'x':
+			b[i] = hexDigits[g.rnd.IntN(16)]
+		case 'y':
+			b[i] = hexDigits[8+g.rnd.IntN(4)]
+		}
+	}
+	return string(b)
+}
+
+// base64String is a "byte" string: base64 of random bytes, its length
+// within the node's bounds.
+func (g *generator) base64String(n *node) (string, error) {
+	r := g.rnd
+	// base64 of m bytes is 4*ceil(m/3) characters
+	lo, hi := n.minLen, n.maxLen
+	var lens []int
+	for l := 4; l <= 4*64; l += 4 {
+		if l >= lo && (hi < 0 || l <= hi) {
+			lens = append(lens, l)
+		}
+	}
+	if lo == 0 && r.IntN(8) == 0 {
+		return "", nil
+	}
+	if len(lens) == 0 {
+		if lo == 0 {
+			return "", nil
+		}
+		return "", g.formatLenErr(n)
+	}
+	l := lens[r.IntN(min(len(lens), 4))]
+	raw := make([]byte, l/4*3)
+	for i := range raw {
+		raw[i] = byte(r.IntN(256))
+	}
+	return base64.StdEncoding.EncodeToString(raw), nil
 }
