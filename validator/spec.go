@@ -172,7 +172,41 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return fail(errors.New("the file is empty (write an OpenAPI 3.x or Swagger 2.0 document)"))
 	}
+	cfg := documentConfig(o)
+	doc, err := spec.parseDocument(data, o.name, cfg, prog)
+	if err != nil {
+		return fail(err)
+	}
+	if err := spec.buildModel(doc, o, cfg, prog); err != nil {
+		return fail(err)
+	}
+	spec.cache = newLazyCache()
+	spec.regex = newRegexEngine()
+	vopts := spec.validationOptions(o)
+	spec.vopts = config.NewValidationOptions(vopts...)
+	prog.enter("operations")
+	spec.index()
+	prog.enter("router")
+	spec.router = newRouter(spec.Operations)
+	spec.Warnings = append(spec.Warnings, spec.router.Warnings...)
+	prog.enter("validator")
+	// The library's validator is given the document without its paths.
+	// mockd routes requests itself and hands the library each operation's
+	// path item (the …WithPathItem calls), so the library's router and
+	// path tree would never be used, and with paths the library walks every
+	// operation's schemas when it is built, building and hashing each one
+	// (half a second on GitHub's spec, more on Stripe's). Servers,
+	// components and security stay: validation reads them.
+	routeless := *spec.Model
+	routeless.Paths = nil
+	spec.validator = libvalidator.NewValidatorFromV3Model(&routeless, vopts...)
+	spec.cache.warmed()
+	return spec, nil
+}
 
+// documentConfig is libopenapi's configuration for a spec: local file
+// references only, the library's log lines at debug level.
+func documentConfig(o options) *datamodel.DocumentConfiguration {
 	cfg := &datamodel.DocumentConfiguration{
 		BasePath:              o.baseDir,
 		AllowFileReferences:   true,
@@ -189,6 +223,12 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	if cfg.BasePath == "" {
 		cfg.BasePath = "."
 	}
+	return cfg
+}
+
+// parseDocument parses data as OpenAPI 3 JSON, Swagger 2.0 (converted to
+// 3.0) or any OpenAPI 3 YAML, and checks the version is 3.x.
+func (spec *Spec) parseDocument(data []byte, name string, cfg *datamodel.DocumentConfiguration, prog *progress) (openAPIDoc, error) {
 	// An OpenAPI 3 JSON document is parsed first: it is no Swagger 2.0 one
 	// (newJSONDocument says no to a document with a "swagger" key), and
 	// IsSwagger2 would read all of it once more.
@@ -201,9 +241,9 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	}
 	if doc == nil && swagger2.IsSwagger2(data) {
 		prog.enter("convert")
-		converted, warnings, err := swagger2.Convert(data, o.name)
+		converted, warnings, err := swagger2.Convert(data, name)
 		if err != nil {
-			return fail(fmt.Errorf("convert Swagger 2.0 to OpenAPI 3.0: %w", err))
+			return nil, fmt.Errorf("convert Swagger 2.0 to OpenAPI 3.0: %w", err)
 		}
 		spec.Version = "2.0"
 		spec.Warnings = append(spec.Warnings, warnings...)
@@ -215,35 +255,42 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		var err error
 		if doc, spec.pos, err = newDocument(data, cfg); err != nil {
 			if strings.Contains(err.Error(), "spec type not supported") {
-				return fail(fmt.Errorf("%w: the document needs a top-level 'openapi: 3.x.y' or 'swagger: \"2.0\"' key", ErrUnsupportedSpec))
+				return nil, fmt.Errorf("%w: the document needs a top-level 'openapi: 3.x.y' or 'swagger: \"2.0\"' key", ErrUnsupportedSpec)
 			}
-			return fail(err)
+			return nil, err
 		}
 	}
 	if spec.Version == "" {
 		spec.Version = doc.GetVersion()
 	}
 	if !strings.HasPrefix(doc.GetVersion(), "3.") {
-		return fail(fmt.Errorf("%w: version %q is not supported (use OpenAPI 3.0, 3.1 or Swagger 2.0)", ErrUnsupportedSpec, doc.GetVersion()))
+		return nil, fmt.Errorf("%w: version %q is not supported (use OpenAPI 3.0, 3.1 or Swagger 2.0)", ErrUnsupportedSpec, doc.GetVersion())
 	}
+	return doc, nil
+}
+
+// buildModel builds the v3 model (again without the broken $refs when
+// lenient), turning what the library reports on a usable model into
+// warnings.
+func (spec *Spec) buildModel(doc openAPIDoc, o options, cfg *datamodel.DocumentConfiguration, prog *progress) error {
 	prog.enter("model")
 	patterns := startPatternCheck(doc, spec.pos)
 	model, err := doc.BuildV3Model()
 	prog.enter("refs")
 	if broken := brokenRefs(doc, o.name, cfg.BasePath, spec.pos); len(broken) > 0 {
 		if !o.lenient {
-			return fail(&BrokenRefsError{Refs: publicRefs(broken)})
+			return &BrokenRefsError{Refs: publicRefs(broken)}
 		}
 		rewritten, disabled, rerr := disableBroken(doc.GetSpecInfo().RootNode, broken, cfg.BasePath)
 		if rerr != nil {
-			return fail(rerr)
+			return rerr
 		}
 		spec.Disabled = disabled
 		// The re-written copy is YAML with positions of its own.
 		spec.pos = nil
 		prog.enter("parse")
 		if doc, _, err = newDocument(rewritten, cfg); err != nil {
-			return fail(fmt.Errorf("re-read the spec without its broken $refs: %w", err))
+			return fmt.Errorf("re-read the spec without its broken $refs: %w", err)
 		}
 		prog.enter("model")
 		patterns = startPatternCheck(doc, nil)
@@ -253,7 +300,7 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 		if err == nil {
 			err = errors.New("the document could not be built into an OpenAPI model")
 		}
-		return fail(err)
+		return err
 	}
 	if err != nil {
 		// Circular references and unresolved optional parts still give a
@@ -269,9 +316,11 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	spec.Model = &model.Model
 	prog.enter("patterns")
 	spec.Warnings = append(spec.Warnings, patterns()...)
+	return nil
+}
 
-	spec.cache = newLazyCache()
-	spec.regex = newRegexEngine()
+// validationOptions are libopenapi-validator's options for this spec.
+func (spec *Spec) validationOptions(o options) []config.Option {
 	vopts := []config.Option{
 		config.WithSchemaCache(spec.cache),
 		config.WithoutSecurityValidation(),
@@ -294,25 +343,7 @@ func Parse(data []byte, opts ...Option) (*Spec, error) {
 	if o.strict {
 		vopts = append(vopts, config.WithStrictMode())
 	}
-	spec.vopts = config.NewValidationOptions(vopts...)
-	prog.enter("operations")
-	spec.index()
-	prog.enter("router")
-	spec.router = newRouter(spec.Operations)
-	spec.Warnings = append(spec.Warnings, spec.router.Warnings...)
-	prog.enter("validator")
-	// The library's validator is given the document without its paths.
-	// mockd routes requests itself and hands the library each operation's
-	// path item (the …WithPathItem calls), so the library's router and
-	// path tree would never be used, and with paths the library walks every
-	// operation's schemas when it is built, building and hashing each one
-	// (half a second on GitHub's spec, more on Stripe's). Servers,
-	// components and security stay: validation reads them.
-	routeless := *spec.Model
-	routeless.Paths = nil
-	spec.validator = libvalidator.NewValidatorFromV3Model(&routeless, vopts...)
-	spec.cache.warmed()
-	return spec, nil
+	return vopts
 }
 
 // startPatternCheck looks for patterns no engine runs (invalidPatternWarnings)
