@@ -63,6 +63,7 @@ func child(n *yaml.Node, seg string) (val, key *yaml.Node) {
 		if n.Alias != nil {
 			return child(n.Alias, seg)
 		}
+	default:
 	}
 	return nil, nil
 }

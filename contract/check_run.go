@@ -245,6 +245,7 @@ func severityRank(s validator.Severity) int {
 		return 0
 	case validator.SeverityWarning:
 		return 1
+	default:
 	}
 	return 2
 }

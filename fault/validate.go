@@ -119,10 +119,10 @@ func normaliseSequence(r *Rule) error {
 // normaliseSelection checks Rate and Every.
 func normaliseSelection(r *Rule) error {
 	if r.Rate != nil && r.Every != "" {
-		return fmt.Errorf("Rate and Every are both set (fix: keep one)")
+		return fmt.Errorf("fields Rate and Every are both set (fix: keep one)")
 	}
 	if (r.Rate != nil || r.Every != "") && r.Fault == nil {
-		return fmt.Errorf("Rate and Every apply only to Fault (fix: a Sequence already says which requests fail)")
+		return fmt.Errorf("fields Rate and Every apply only to Fault (fix: a Sequence already says which requests fail)")
 	}
 	if r.Rate != nil && (math.IsNaN(*r.Rate) || *r.Rate < 0 || *r.Rate > 1) {
 		return fmt.Errorf("rate %v is outside [0,1] (fix: use a probability such as 0.2)", *r.Rate)

@@ -69,6 +69,7 @@ func nodeValueDepth(n *yaml.Node, depth int) any {
 		return o
 	case yaml.ScalarNode:
 		return scalarValue(n)
+	default:
 	}
 	return nil
 }

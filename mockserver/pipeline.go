@@ -66,6 +66,7 @@ func (s *Server) sources() []source {
 		return append(list, proxySource{forward: s.missHandler})
 	case MissRecord:
 		return append(list, recordSource{forward: s.missHandler, once: s.recordOnce})
+	default:
 	}
 	return append(list, missErrorSource{})
 }

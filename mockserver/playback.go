@@ -116,6 +116,7 @@ func (s *Server) setupPlayback() error {
 		if cfg.Cassettes != nil {
 			s.recordOnce = newRecordOnce(cfg.Cassettes, p)
 		}
+	default:
 	}
 	return nil
 }

@@ -435,12 +435,6 @@ func checkBodyEncoding(h http.Header, body string, uncompressed bool) error {
 	return nil
 }
 
-// decodeBody decodes a body by its codings under the default per-body
-// limits (internal/content).
-func decodeBody(codings []string, data []byte) ([]byte, error) {
-	return content.Decode(codings, data, content.Limits{}, nil)
-}
-
 // fileV2 is the on-disk shape of a version 2 cassette (go-vcr v3's).
 type fileV2 struct {
 	Version      int                     `yaml:"version"`

@@ -377,6 +377,7 @@ func jsonKind(t reflect.Type) string {
 		return "a list"
 	case reflect.Struct, reflect.Map:
 		return "an object"
+	default:
 	}
 	return "another value"
 }

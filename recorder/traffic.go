@@ -81,6 +81,7 @@ func (k TrafficKind) String() string {
 		return "HAR"
 	case TrafficNDJSON:
 		return "NDJSON"
+	default:
 	}
 	return "unknown"
 }

@@ -187,6 +187,7 @@ func (r *Redactor) redactKeys(n *jnode, sc *scan) {
 			}
 			r.redactKeys(v, sc)
 		}
+	default:
 	}
 }
 
@@ -295,6 +296,7 @@ func (r *Redactor) render(p *parsed, vals []string, bearing bool) []byte {
 			return []byte(Marker(p.reason + " and the exchange may carry secrets"))
 		}
 		return scrubBytes(p.text, vals)
+	default:
 	}
 	return scrubBytes(p.text, vals)
 }

@@ -269,6 +269,7 @@ func applySegs(n *jnode, segs []jseg, sc *scan) bool {
 				visit(func() *jnode { return n.vals[i] }, func(v *jnode) { n.vals[i] = v })
 			}
 		}
+	default:
 	}
 	if seg.descend {
 		for _, child := range n.vals {

@@ -55,6 +55,7 @@ func (s *scan) leaves(n *jnode) {
 		for _, v := range n.vals {
 			s.leaves(v)
 		}
+	default:
 	}
 }
 
@@ -90,7 +91,6 @@ func jsonEscaped(v string) string {
 	return string(b[1 : len(b)-1])
 }
 
-// scrubString replaces every listed value in s.
 // Scrub replaces every occurrence of the given secret values in s with
 // Redacted (the values RequestParts returns, for text the redactor did not
 // see, such as headers it keeps).
@@ -136,5 +136,6 @@ func scrubNode(n *jnode, vals []string) {
 		for _, v := range n.vals {
 			scrubNode(v, vals)
 		}
+	default:
 	}
 }

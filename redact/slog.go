@@ -88,6 +88,7 @@ func (h *Handler) attr(a slog.Attr) slog.Attr {
 			}
 			return slog.Any(a.Key, red)
 		}
+	default:
 	}
 	return slog.Attr{Key: a.Key, Value: v}
 }

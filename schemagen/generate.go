@@ -320,6 +320,7 @@ func (g *generator) genTyped(n *node, t typeSet, depth int, resolved map[*base.S
 		return g.genArray(n, depth)
 	case tObj:
 		return g.genObject(n, depth)
+	default:
 	}
 	return nil, &SchemaError{Path: n.path, Keyword: "type", Line: n.line(), Reason: "no type to generate"}
 }

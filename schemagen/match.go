@@ -76,6 +76,7 @@ func (g *generator) matches(s *base.Schema, v any, depth int) bool {
 		if !g.objectOK(s, v.(map[string]any), depth) {
 			return false
 		}
+	default:
 	}
 	return g.matchesComposition(s, v, depth)
 }

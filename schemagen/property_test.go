@@ -196,7 +196,6 @@ type propertyCase struct {
 	version string
 	fv      float32
 	name    string
-	dir     Direction
 }
 
 func propertyCases() []propertyCase {

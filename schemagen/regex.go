@@ -224,9 +224,6 @@ func lenRangeWith(re *syntax.Regexp, sub func(*syntax.Regexp) (int, int)) (int, 
 	}
 }
 
-// lenRange is lenRangeWith without memoisation.
-func lenRange(re *syntax.Regexp) (int, int) { return lenRangeWith(re, lenRange) }
-
 // gen appends a string of exactly target characters matched by re, or reports false.
 func (w *walk) gen(re *syntax.Regexp, target int) bool {
 	w.steps++

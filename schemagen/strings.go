@@ -218,8 +218,6 @@ func (g *generator) target(n *node, fixed, floor, ceil, natural int) (int, bool)
 	return lo + g.rnd.IntN(min(hi-lo, 12)+1), true
 }
 
-func pad2(v int) string { return fmt.Sprintf("%02d", v) }
-
 // formatString generates a string for the node's format, sized to its length bounds where the format allows.
 func (g *generator) formatString(n *node) (string, error) {
 	r := g.rnd

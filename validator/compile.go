@@ -312,6 +312,7 @@ func yamlChild(n *yaml.Node, key string) *yaml.Node {
 		if i, err := strconv.Atoi(key); err == nil && i >= 0 && i < len(n.Content) {
 			return n.Content[i]
 		}
+	default:
 	}
 	return nil
 }
@@ -369,6 +370,7 @@ func (b *bundler) convert(n *yaml.Node, parent string, depth int) (any, error) {
 		return out, nil
 	case yaml.MappingNode:
 		return b.convertMapping(n, parent, depth)
+	default:
 	}
 	return nil, nil
 }
@@ -493,6 +495,7 @@ func plainValue(n *yaml.Node, depth int) any {
 			out[n.Content[i].Value] = plainValue(n.Content[i+1], depth+1)
 		}
 		return out
+	default:
 	}
 	return nil
 }

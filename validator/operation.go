@@ -95,7 +95,7 @@ type SecurityScheme struct {
 	Param  string // for apiKey: the header, query or cookie name
 }
 
-// Declared statuses of the operation in document order ("200", "2XX", "default").
+// Statuses are the declared statuses of the operation in document order ("200", "2XX", "default").
 func (o *Operation) Statuses() []string {
 	if o.Op.Responses == nil {
 		return nil

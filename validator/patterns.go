@@ -68,6 +68,7 @@ func (w *patternWalker) walk(n *yaml.Node, parent, ptr string, depth int) {
 			}
 			w.walk(v, k.Value, ptr+"/"+EscapePointer(k.Value), depth+1)
 		}
+	default:
 	}
 }
 

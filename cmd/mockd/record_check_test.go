@@ -23,8 +23,8 @@ func TestLogViolations(t *testing.T) {
 	}
 	cases := []struct {
 		name, method, path, body string
-		status           int
-		want             []string // substrings of the log, empty: no line
+		status                   int
+		want                     []string // substrings of the log, empty: no line
 	}{
 		{"conforming", http.MethodGet, "/books/3f6d1c2e-8a4b-4c1d-9e2f-1a2b3c4d5e6f", "", 404, nil},
 		{"invalid body and undeclared status", http.MethodPost, "/books", "{}", 418,

@@ -51,6 +51,7 @@ func writeMarkdown(out io.Writer, r *contract.Result) error {
 				icon = "🟡"
 			case validator.SeverityInfo:
 				icon = "🔵"
+			default:
 			}
 			msg := findingText(f)
 			if wh := findingWhere(f); wh != "" {

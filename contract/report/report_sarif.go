@@ -101,6 +101,7 @@ func writeSARIF(w io.Writer, r *contract.Result, opts ReportOptions) error {
 			level = "warning"
 		case validator.SeverityInfo:
 			level = "note"
+		default:
 		}
 		msg := findingText(f)
 		if op := findingOperation(f); op != "" {

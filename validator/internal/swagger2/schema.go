@@ -181,6 +181,7 @@ func (c *converter) schemaType(ptr string, v *yaml.Node, out *yaml.Node) error {
 			add(out, "nullable", boolNode(true))
 		}
 		return nil
+	default:
 	}
 	return c.fail(ptr, v, "type is a %s; it must be a type name such as string", kindName(v))
 }
