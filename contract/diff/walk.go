@@ -284,7 +284,11 @@ func (w *walker) components(cc *model.ComponentsChanges) {
 		w.schema(site{component: prefix + name}, cc.SchemaChanges[name])
 	}
 	for _, name := range sortedKeys(cc.SecuritySchemeChanges) {
-		w.changes(site{where: "security scheme " + name}, cc.SecuritySchemeChanges[name].GetAllChanges())
+		s := site{where: "security scheme " + name}
+		for _, c := range cc.SecuritySchemeChanges[name].GetAllChanges() {
+			w.seen[c] = true
+			w.add(s, c, schemeVerdict(c))
+		}
 	}
 }
 
