@@ -42,6 +42,16 @@ func (c Class) Breaking() bool { return c == BreakingForClients || c == Breaking
 type Source struct {
 	Name string
 	Data []byte
+	// Path is the file in the working tree this is a version of, when
+	// Name is not (REF:PATH); SARIF places results there.
+	Path string
+}
+
+func (s Source) path() string {
+	if s.Path != "" {
+		return s.Path
+	}
+	return s.Name
 }
 
 // Location is a place in one of the two specs.
@@ -107,6 +117,8 @@ type Result struct {
 	Old      string    `json:"old"`
 	New      string    `json:"new"`
 	Findings []Finding `json:"findings"`
+	// paths maps Old and New to their working-tree files (Source.Path).
+	paths map[string]string
 }
 
 // Count returns how many findings have class c.
@@ -160,7 +172,8 @@ func Compare(ctx context.Context, old, new Source) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Old: old.Name, New: new.Name, Findings: []Finding{}}
+	res := &Result{Old: old.Name, New: new.Name, Findings: []Finding{},
+		paths: map[string]string{old.Name: old.path(), new.Name: new.path()}}
 	if changes == nil {
 		return res, nil
 	}
