@@ -104,7 +104,10 @@ func (cmd *diffCommand) write(r *diff.Result) error {
 	if err := errors.Join(werr, f.Close()); err != nil {
 		return fmt.Errorf("report %s: %w", cmd.output, err)
 	}
-	fmt.Fprintln(cmd.stderr, "contract diff", r.Summary())
+	// The summary goes to stderr, so that CI logs show the outcome.
+	if _, err := fmt.Fprintln(cmd.stderr, "contract diff", r.Summary()); err != nil {
+		return fmt.Errorf("write the summary: %w", err)
+	}
 	return nil
 }
 

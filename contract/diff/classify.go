@@ -255,6 +255,7 @@ func (s side) breaks() Class {
 		return BreakingForCallers
 	case sideResponse:
 		return BreakingForClients
+	case sideNone:
 	}
 	return NonBreaking
 }
@@ -265,6 +266,7 @@ func sidePrefix(s side) string {
 		return "request-"
 	case sideResponse:
 		return "response-"
+	case sideNone:
 	}
 	return "schema-"
 }

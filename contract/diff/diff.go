@@ -300,6 +300,7 @@ func (c Class) rank() int {
 		return 0
 	case BreakingForCallers:
 		return 1
+	case NonBreaking:
 	}
 	return 2
 }

@@ -51,6 +51,15 @@ func schemaVerdict(s side, c *model.Change) verdict {
 			return verdict{p + "pattern-changed", s.breaks()}
 		}
 		return narrowedKind(s, added(c), "pattern")
+	}
+	return keywordVerdict(s, c)
+}
+
+// keywordVerdict classifies the keywords schemaVerdict leaves: composition,
+// nullability, references and annotations.
+func keywordVerdict(s side, c *model.Change) verdict {
+	p := sidePrefix(s)
+	switch c.Property {
 	case "multipleOf", "uniqueItems", "const", "not", "allOf", "propertyNames", "dependentRequired", "if", "then", "else":
 		return narrowedKind(s, c.ChangeType != model.PropertyRemoved && c.ChangeType != model.ObjectRemoved, "constraint")
 	case "anyOf", "oneOf":
@@ -167,7 +176,7 @@ func typeSet(v string) map[string]bool {
 // covers reports whether every type in inner is admitted by outer.
 func covers(outer, inner map[string]bool) bool {
 	for t := range inner {
-		if !outer[t] && !(t == "integer" && outer["number"]) {
+		if !outer[t] && (t != "integer" || !outer["number"]) {
 			return false
 		}
 	}

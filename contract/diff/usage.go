@@ -39,7 +39,9 @@ func (u *usage) usedBy(ptr string, s side) []Operation {
 }
 
 // methods are the operation keys of a path item (OpenAPI 2.0–3.2).
-var methods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace", "query"}
+func methods() []string {
+	return []string{"get", "put", "post", "delete", "options", "head", "patch", "trace", "query"}
+}
 
 // buildUsage walks the document's YAML: for each operation, the $refs
 // under its parameters and request body (Swagger: parameters) are on the
@@ -65,7 +67,7 @@ func buildUsage(doc libopenapi.Document) *usage {
 			continue
 		}
 		shared := mapValue(item, "parameters")
-		for _, m := range methods {
+		for _, m := range methods() {
 			op := mapValue(item, m)
 			if op == nil {
 				continue
@@ -157,6 +159,7 @@ func collectRefs(n *yaml.Node, out []string) []string {
 		}
 	case yaml.AliasNode:
 		out = collectRefs(n.Alias, out)
+	case yaml.ScalarNode, yaml.StreamNode:
 	}
 	return out
 }
