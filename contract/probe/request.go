@@ -84,6 +84,19 @@ type BuildOptions struct {
 	// EncodeBody serialises XML bodies; nil leaves XML media types out
 	// (another declared media type is used, else ErrNoBody).
 	EncodeBody func(mediaType string, v any, schema *base.SchemaProxy) ([]byte, error)
+
+	// The fields below make invalid requests (mutate.go).
+
+	// Params replace parameters by "in:name" ("query:limit"): a nil value
+	// leaves the parameter out, any other is sent as written. Parameters
+	// named here are sent even when optional.
+	Params map[string]*string
+	// MutateBody changes the generated body value before it is encoded.
+	MutateBody func(v any) any
+	// ContentType, when set, replaces the body's Content-Type.
+	ContentType string
+	// NoCredentials sends no credentials.
+	NoCredentials bool
 }
 
 func (o *BuildOptions) gen() schemagen.Options {
@@ -101,6 +114,10 @@ func Build(op *validator.Operation, opts BuildOptions) (*Request, error) {
 	r := &Request{Method: op.Method, Path: op.RoutePath, Header: http.Header{}}
 	var cookies []string
 	for _, p := range op.Parameters() {
+		if ov, ok := opts.Params[p.In+":"+p.Name]; ok {
+			cookies = overrideParam(r, p, ov, cookies)
+			continue
+		}
 		if (p.Required == nil || !*p.Required) && p.In != "path" {
 			continue
 		}
@@ -123,7 +140,7 @@ func Build(op *validator.Operation, opts BuildOptions) (*Request, error) {
 			cookies = append(cookies, p.Name+"="+url.QueryEscape(simple(v, false)))
 		}
 	}
-	if len(op.Security) > 0 && !op.SecurityOptional {
+	if len(op.Security) > 0 && !op.SecurityOptional && !opts.NoCredentials {
 		cookies = placeholderCredentials(r, op.Security[0], cookies)
 	}
 	if sel := op.Selector; sel != nil {
@@ -139,7 +156,29 @@ func Build(op *validator.Operation, opts BuildOptions) (*Request, error) {
 	if err := buildBody(r, op, opts); err != nil {
 		return nil, err
 	}
+	if opts.ContentType != "" && r.Body != nil {
+		r.Header.Set("Content-Type", opts.ContentType)
+	}
 	return r, nil
+}
+
+// overrideParam sends raw (nil: nothing) as parameter p's value and
+// returns the cookies.
+func overrideParam(r *Request, p *v3.Parameter, raw *string, cookies []string) []string {
+	if raw == nil {
+		return cookies
+	}
+	switch p.In {
+	case "path":
+		r.Path = strings.ReplaceAll(r.Path, "{"+p.Name+"}", url.PathEscape(*raw))
+	case "query":
+		r.Query = append(r.Query, url.QueryEscape(p.Name)+"="+url.QueryEscape(*raw))
+	case "header":
+		r.Header.Set(p.Name, *raw)
+	case "cookie":
+		cookies = append(cookies, p.Name+"="+url.QueryEscape(*raw))
+	}
+	return cookies
 }
 
 // placeholderCredentials adds placeholder credentials for schemes to r and
@@ -182,6 +221,9 @@ func buildBody(r *Request, op *validator.Operation, opts BuildOptions) error {
 		v, err := bodyValue(media, opts)
 		if err != nil {
 			return fmt.Errorf("request body %s: %w", mt, err)
+		}
+		if opts.MutateBody != nil {
+			v = opts.MutateBody(v)
 		}
 		b, ct, err := encodeRequestBody(mt, media, v, opts.EncodeBody)
 		if err != nil {
