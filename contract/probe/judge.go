@@ -12,18 +12,21 @@ import (
 )
 
 // judge applies the case's expectation to the checker's outcome. Valid
-// requests: a 5xx is an error, a 4xx a warning (the checker judged the
-// response). Invalid requests: the request findings are what the case
+// requests: a 5xx is an error, a declared 4xx a warning (an undeclared
+// one is the checker's response.status finding). Invalid requests: the request findings are what the case
 // planted and are dropped; a 2xx or 3xx is an error, a 5xx too, and an
 // undeclared 4xx gets Config.UndeclaredRejection.
 func (r *runner) judge(c *Case, out *contract.Outcome) {
 	status := out.Status
+	if status >= 500 {
+		out.Findings = without(out.Findings, validator.CheckResponseStatus) // the server error says it
+	}
 	if c.Valid {
 		switch {
 		case status >= 500:
 			r.add(c, out, contract.CheckServerError, validator.SeverityError,
 				fmt.Sprintf("the provider answered a valid request with %d", status), "fix the server error; the request satisfies the spec")
-		case status >= 400:
+		case status >= 400 && out.StatusKey != "":
 			r.add(c, out, contract.CheckValidRejected, validator.SeverityWarning,
 				fmt.Sprintf("the provider rejected a valid request with %d", status),
 				"the request satisfies the spec: the provider is stricter than the spec, or needs credentials or data (--header)")
@@ -54,6 +57,17 @@ func (r *runner) judge(c *Case, out *contract.Outcome) {
 			fmt.Sprintf("the provider accepted an invalid request (%s) with %d", c.Kind, status),
 			"the spec rejects this request ("+c.Note+"): validate it and answer a 4xx")
 	}
+}
+
+// without returns fs without the findings of check.
+func without(fs []contract.Finding, check string) []contract.Finding {
+	kept := fs[:0]
+	for _, f := range fs {
+		if f.Check != check {
+			kept = append(kept, f)
+		}
+	}
+	return kept
 }
 
 // add appends a contract test finding placed at the case's operation.
