@@ -204,7 +204,7 @@ func reproduce(curl, base string, f contract.Finding) {
 }
 
 // shellFields splits a command line of plain words and single-quoted
-// strings (with '\'' inside), as Curl writes it.
+// strings (with '\” inside), as Curl writes it.
 func shellFields(s string) []string {
 	var out []string
 	var cur strings.Builder
