@@ -5,8 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 
@@ -107,28 +105,9 @@ func apisGuruSample(t *testing.T, ctx context.Context) []testcorpus.File {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
-	sizes := map[string]int64{}
-	if _, err := testcorpus.Extract(tgz, func(name string, size int64) bool {
-		if strings.HasPrefix(name, "api/") && strings.HasSuffix(name, ".json") {
-			names = append(names, name)
-			sizes[name] = size
-		}
-		return false
-	}); err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(names)
-	pick := map[string]bool{}
-	for i, n := range names {
-		if i%apisGuruStride == 0 && sizes[n] <= apisGuruMaxBytes {
-			pick[n] = true
-		}
-	}
-	files, err := testcorpus.Extract(tgz, func(name string, _ int64) bool { return pick[name] })
+	files, err := testcorpus.APIsGuruSample(tgz, apisGuruStride, 0, apisGuruMaxBytes)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
 	return files
 }
