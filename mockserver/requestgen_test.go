@@ -12,7 +12,7 @@ import (
 )
 
 // validRequest builds a request that satisfies op with contract test's
-// generator (probe.Build): required parameters serialised in their
+// generator (probe.Build): required parameters serialized in their
 // declared style, credentials of the first security alternative, and a
 // body generated from the first request media type (XML as mockd writes it).
 func validRequest(op *validator.Operation, rng *rand.Rand) (*http.Request, error) {

@@ -93,7 +93,7 @@ type PlanOptions struct {
 	NoSequences bool
 	// NoCleanup keeps what sequences create (no DELETE afterwards).
 	NoCleanup bool
-	// EncodeBody serialises XML request bodies (see BuildOptions).
+	// EncodeBody serializes XML request bodies (see BuildOptions).
 	EncodeBody func(mediaType string, v any, schema *base.SchemaProxy) ([]byte, error)
 }
 

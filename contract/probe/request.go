@@ -81,7 +81,7 @@ type BuildOptions struct {
 	// PathValues replace generated path parameter values by name (a
 	// sequence's created id).
 	PathValues map[string]string
-	// EncodeBody serialises XML bodies; nil leaves XML media types out
+	// EncodeBody serializes XML bodies; nil leaves XML media types out
 	// (another declared media type is used, else ErrNoBody).
 	EncodeBody func(mediaType string, v any, schema *base.SchemaProxy) ([]byte, error)
 
@@ -106,7 +106,7 @@ func (o *BuildOptions) gen() schemagen.Options {
 	return schemagen.Options{Mode: schemagen.Static, Direction: schemagen.Request}
 }
 
-// Build makes a request that satisfies op: required parameters serialised
+// Build makes a request that satisfies op: required parameters serialized
 // in their declared style, credentials of the first security alternative
 // (placeholders: give real ones as headers when sending), and a body
 // generated from the first request media type it can encode.

@@ -17,7 +17,7 @@ import (
 )
 
 // paramValue generates a value for p from its schema, or from the schema
-// of its content (serialised as JSON).
+// of its content (serialized as JSON).
 func paramValue(p *v3.Parameter, gen schemagen.Options) (any, error) {
 	if p.Schema != nil {
 		return schemagen.GenerateProxy(p.Schema, gen)
@@ -89,7 +89,7 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-// pathValue serialises a path parameter in its style (simple, label, matrix).
+// pathValue serializes a path parameter in its style (simple, label, matrix).
 func pathValue(p *v3.Parameter, v any) string {
 	esc := url.PathEscape
 	switch p.Style {
@@ -108,7 +108,7 @@ func pathValue(p *v3.Parameter, v any) string {
 	return esc(simple(v, explode(p, false)))
 }
 
-// queryPairs serialises a query parameter in its style (form, exploded or
+// queryPairs serializes a query parameter in its style (form, exploded or
 // not, spaceDelimited, pipeDelimited, deepObject).
 func queryPairs(p *v3.Parameter, v any) []string {
 	name := url.QueryEscape(p.Name)
@@ -163,7 +163,7 @@ func isXML(mt string) bool {
 	return strings.HasSuffix(base, "/xml") || strings.HasSuffix(base, "+xml")
 }
 
-// encodeRequestBody serialises v for the media type mt and returns the
+// encodeRequestBody serializes v for the media type mt and returns the
 // bytes and the Content-Type to send.
 func encodeRequestBody(mt string, media *v3.MediaType, v any, encodeXML func(string, any, *base.SchemaProxy) ([]byte, error)) ([]byte, string, error) {
 	ct := mt
