@@ -33,6 +33,16 @@ const (
 	CheckRequestEncoding = "request.body.encoding"
 	// CheckResponseEncoding: the same for the response body.
 	CheckResponseEncoding = "response.body.encoding"
+	// CheckServerError (contract test): the provider answered a request
+	// with a 5xx.
+	CheckServerError = "test.server-error"
+	// CheckInvalidAccepted (contract test): the provider accepted (2xx or
+	// 3xx) a request the spec rejects: a missing, mistyped or
+	// out-of-bounds value, an undeclared content type, no credentials.
+	CheckInvalidAccepted = "test.invalid-accepted"
+	// CheckValidRejected (contract test): the provider rejected (4xx) a
+	// request the spec accepts.
+	CheckValidRejected = "test.valid-rejected"
 )
 
 // CheckIDs lists every check id the checker reports, in report order.
@@ -41,6 +51,7 @@ var CheckIDs = []string{
 	validator.CheckRequestBody, CheckRequestEncoding, validator.CheckRequestMediaType, validator.CheckRequestSecurity, validator.CheckRequest,
 	validator.CheckResponseStatus, validator.CheckResponseMedia, validator.CheckResponseBody, CheckResponseEncoding, validator.CheckResponseHeader,
 	validator.CheckWriteOnly, validator.CheckResponse, validator.CheckUnknownPath, validator.CheckUnknownMethod,
+	CheckServerError, CheckInvalidAccepted, CheckValidRejected,
 }
 
 // CheckConfig configures a Checker. The zero value checks with the spec's
@@ -177,6 +188,9 @@ func (c *Checker) Spec() *validator.Spec { return c.spec }
 type Finding struct {
 	validator.Finding
 	Source *recorder.Source `json:"source,omitempty"` // where in the traffic
+	// Reproduce is a command that sends the request again (a curl line,
+	// secrets redacted); set by contract test, empty for recorded traffic.
+	Reproduce string `json:"reproduce,omitempty"`
 }
 
 // Outcome is what checking one interaction found.

@@ -127,3 +127,10 @@ func stringList(n *yaml.Node) ([]string, error) {
 	}
 	return out, nil
 }
+
+// Severity returns the severity configured for check (CheckConfig.Severities
+// and the config file); false when the check keeps its default.
+func (c *Checker) Severity(check string) (validator.Severity, bool) {
+	s, ok := c.cfg.Severities[check]
+	return s, ok
+}

@@ -139,6 +139,9 @@ var _ = Describe("contract Checker", func() {
 				if id == contract.CheckRequestEncoding || id == contract.CheckResponseEncoding {
 					continue // undecodable bodies: see "bodies it cannot decode"
 				}
+				if strings.HasPrefix(id, "test.") {
+					continue // contract test's expectations: contract/probe's faulty provider plants them
+				}
 				Expect(seeded).To(HaveKey(id))
 			}
 		})

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -79,18 +78,6 @@ func TestConformanceAPIsGuru(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
-	sizes := map[string]int64{}
-	if _, err := testcorpus.Extract(tgz, func(name string, size int64) bool {
-		if strings.HasPrefix(name, "api/") && strings.HasSuffix(name, ".json") {
-			names = append(names, name)
-			sizes[name] = size
-		}
-		return false
-	}); err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(names)
 	offset := 0
 	if v := os.Getenv(conformanceOffsetEnv); v != "" {
 		offset, err = strconv.Atoi(v)
@@ -98,13 +85,7 @@ func TestConformanceAPIsGuru(t *testing.T) {
 			t.Fatalf("%s=%q: want a whole number from 0 to %d", conformanceOffsetEnv, v, conformanceStride-1)
 		}
 	}
-	pick := map[string]bool{}
-	for i, n := range names {
-		if i%conformanceStride == offset && sizes[n] <= conformanceMaxBytes {
-			pick[n] = true
-		}
-	}
-	files, err := testcorpus.Extract(tgz, func(name string, _ int64) bool { return pick[name] })
+	files, err := testcorpus.APIsGuruSample(tgz, conformanceStride, offset, conformanceMaxBytes)
 	if err != nil {
 		t.Fatal(err)
 	}

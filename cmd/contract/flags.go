@@ -29,6 +29,9 @@ type common struct {
 	output   string
 	color    string
 	log      cli.LogFlags
+	// secretHeaders are header names whose values the checker's redactor
+	// hides beside its defaults (contract test's --header values).
+	secretHeaders []string
 }
 
 // register adds the shared flags to fs; logLevel is --log-level's default.
@@ -115,6 +118,13 @@ func (c *common) load(logger *slog.Logger) (*contract.Checker, error) {
 	}
 	cfg := c.checkCfg
 	cfg.OptionNames, cfg.FormatAssertions = optionNames(), c.strict
+	if len(c.secretHeaders) > 0 {
+		red, err := redact.New(redact.Config{SpecNames: spec.CredentialNames(), Headers: c.secretHeaders})
+		if err != nil {
+			return nil, fmt.Errorf("%w: redaction of --header names: %w", errBadInput, err)
+		}
+		cfg.Redactor = red
+	}
 	if c.config != "" {
 		if err := contract.LoadCheckConfig(c.config, &cfg); err != nil {
 			return nil, fmt.Errorf("%w: %w", errBadInput, err)

@@ -3,13 +3,14 @@
 //
 //	contract check --spec FILE [flags] TRAFFIC...
 //	contract proxy --spec FILE --upstream URL [--port 4011] [--enforce] [--record PATH]
+//	contract test --spec FILE --base-url URL [--list] [--max-examples N] [--header 'NAME: VALUE']
 //	contract diff [--fail-on breaking|any|none] [--format FORMAT] OLD NEW
 //
 // Exit codes: 0 no error findings (and --help), 1 error findings or a
 // failed coverage gate, 2 bad input (unreadable spec or traffic, bad flags).
 //
 // Each subcommand is a type with a Run method, in a file of its own
-// (check.go, proxy.go, diff.go); main.go only dispatches.
+// (check.go, proxy.go, test.go, diff.go); main.go only dispatches.
 package main
 
 import (
@@ -77,11 +78,12 @@ const usage = `contract: check HTTP traffic against an OpenAPI spec
 Usage:
   contract check --spec FILE [flags] TRAFFIC...   check go-vcr cassettes, HAR 1.2 or NDJSON files (or folders)
   contract proxy --spec FILE --upstream URL       a validating reverse proxy; prints the report on Ctrl-C
+  contract test --spec FILE --base-url URL        send generated valid and invalid requests to a provider and check it
   contract diff OLD NEW                           breaking changes between two versions of a spec (files or REF:PATH)
   contract version                                print the version
   contract help [COMMAND]                         this text, or a command's flags
 
-Run 'contract check --help', 'contract proxy --help' or 'contract diff --help' for the flags.
+Run 'contract check --help', 'contract proxy --help', 'contract test --help' or 'contract diff --help' for the flags.
 Exit codes: 0 no error findings, 1 error findings or coverage below the gate, 2 bad input.
 `
 
@@ -93,6 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Commands: []cli.Named{
 			{Name: "check", Command: &checkCommand{stdout: stdout, stderr: stderr}},
 			{Name: "proxy", Command: &proxyCommand{stdout: stdout, stderr: stderr}},
+			{Name: "test", Command: &testCommand{stdout: stdout, stderr: stderr}},
 			{Name: "diff", Command: &diffCommand{stdout: stdout, stderr: stderr}},
 		},
 		Fail: exitBadInput,

@@ -34,6 +34,9 @@ var CheckDescriptions = map[string]string{
 	validator.CheckResponse:         "The response could be validated at all.",
 	validator.CheckUnknownPath:      "The request path is documented in the spec.",
 	validator.CheckUnknownMethod:    "The request method is documented for its path.",
+	contract.CheckServerError:       "The provider answers without a 5xx (contract test).",
+	contract.CheckInvalidAccepted:   "The provider rejects requests the spec rejects with a 4xx (contract test).",
+	contract.CheckValidRejected:     "The provider accepts requests the spec accepts (contract test).",
 	contract.CheckRequestEncoding:   "The request body's Content-Encoding can be decoded within the inflation limits.",
 	contract.CheckResponseEncoding:  "The response body's Content-Encoding can be decoded within the inflation limits.",
 }

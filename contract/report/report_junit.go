@@ -149,5 +149,8 @@ func junitBody(g *contract.Group) string {
 	if f.Hint != "" {
 		fmt.Fprintf(&b, "hint: %s\n", f.Hint)
 	}
+	if f.Reproduce != "" {
+		fmt.Fprintf(&b, "reproduce: %s\n", f.Reproduce)
+	}
 	return b.String()
 }

