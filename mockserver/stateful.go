@@ -51,9 +51,10 @@ type StateConfig struct {
 	IdempotencyBytes int64
 }
 
-// Stateful answers the operations of inferred resources from a store
-// instead of examples (see Config.Stateful).
-func Stateful(on bool) Option { return func(c *Config) error { c.Stateful = on; return nil } }
+// Stateful turns the stateful mode on: the operations of inferred
+// resources are answered from a store instead of examples (see
+// Config.Stateful), e.g. mockserver.NewTest(t, Spec(path), Stateful()).
+func Stateful() Option { return func(c *Config) error { c.Stateful = true; return nil } }
 
 // State sets the stateful mode's configuration (snapshot file, paging,
 // Idempotency-Key); it does not turn the mode on (Stateful does).
