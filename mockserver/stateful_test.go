@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -345,6 +346,69 @@ var _ = Describe("stateful mode (--stateful)", func() {
 		Expect(json.NewDecoder(resp.Body).Decode(&st)).To(Succeed())
 		Expect(st.Resources).To(HaveLen(4))
 		Expect(st.State.Resources["notes"].Collections["/notes"]).To(HaveLen(2))
+	})
+
+	It("keeps every answer valid and agrees with a model over a random operation sequence (property)", func() {
+		c := newStateful(statefulSpec)
+		rng := rand.New(rand.NewPCG(7, 11))
+		model := map[string]string{"1": "first", "2": "second"}
+		pick := func() string {
+			if rng.IntN(5) == 0 {
+				return strconv.Itoa(100 + rng.IntN(10)) // absent
+			}
+			for id := range model {
+				return id
+			}
+			return "1"
+		}
+		for i := 0; i < 300; i++ {
+			id := pick()
+			name := fmt.Sprintf("n%d", i)
+			switch rng.IntN(6) {
+			case 0:
+				a := c.do("POST", "/notes", "application/json", fmt.Sprintf(`{"name": %q, "status": "open"}`, name))
+				Expect(a.status).To(Equal(http.StatusCreated))
+				model[idOf(a.json().(map[string]any))] = name
+			case 1:
+				a := c.do("GET", "/notes/"+id, "", "")
+				if want, ok := model[id]; ok {
+					Expect(a.json()).To(HaveKeyWithValue("name", want))
+				} else {
+					Expect(a.status).To(Equal(http.StatusNotFound))
+				}
+			case 2:
+				a := c.do("PATCH", "/notes/"+id, "application/merge-patch+json", fmt.Sprintf(`{"name": %q, "status": "done"}`, name))
+				if _, ok := model[id]; ok {
+					Expect(a.status).To(Equal(http.StatusOK))
+					model[id] = name
+				} else {
+					Expect(a.status).To(Equal(http.StatusNotFound))
+				}
+			case 3:
+				a := c.do("PUT", "/notes/"+id, "application/json", fmt.Sprintf(`{"name": %q}`, name))
+				if _, ok := model[id]; ok {
+					Expect(a.status).To(Equal(http.StatusOK))
+					model[id] = name
+				} else {
+					Expect(a.status).To(Equal(http.StatusNotFound))
+				}
+			case 4:
+				a := c.do("DELETE", "/notes/"+id, "", "")
+				if _, ok := model[id]; ok {
+					Expect(a.status).To(Equal(http.StatusNoContent))
+					delete(model, id)
+				} else {
+					Expect(a.status).To(Equal(http.StatusNotFound))
+				}
+			default:
+				q := fmt.Sprintf("/notes?offset=%d&limit=%d", rng.IntN(5), 1+rng.IntN(10))
+				if rng.IntN(2) == 0 {
+					q += "&status=done"
+				}
+				Expect(c.do("GET", q, "", "").status).To(Equal(http.StatusOK))
+			}
+		}
+		Expect(c.srv).To(HaveStored("notes", HaveLen(len(model))))
 	})
 
 	It("keeps the store consistent with 32 concurrent clients creating and paginating", func() {
