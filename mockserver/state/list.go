@@ -25,26 +25,7 @@ func (s *Store) list(r *rstate, req Request, scope string) (Result, error) {
 	}
 	filters := r.res.activeFilters(req.Query)
 	r.mu.RLock()
-	var matched []*item
-	if c := r.collectionFor(scope, false); c != nil {
-		start := 0
-		if p.Style == PageCursor {
-			start = sort.Search(len(c.order), func(i int) bool { return c.order[i].seq > w.afterSeq })
-		}
-		for _, it := range c.order[start:] {
-			if matches(it.value, filters) {
-				matched = append(matched, it)
-			}
-		}
-	}
-	page := matched
-	if p.Style != PageCursor && w.offset > 0 {
-		page = page[min(w.offset, len(page)):]
-	}
-	more := w.limit >= 0 && len(page) > w.limit
-	if w.limit >= 0 && len(page) > w.limit {
-		page = page[:w.limit]
-	}
+	page, total, more := r.window(scope, filters, w, p.Style == PageCursor)
 	items := make([]any, len(page))
 	for i, it := range page {
 		items[i] = r.res.visible(it.value)
@@ -55,10 +36,6 @@ func (s *Store) list(r *rstate, req Request, scope string) (Result, error) {
 	}
 	r.mu.RUnlock()
 
-	total := len(matched)
-	if p.Style == PageCursor {
-		total = s.count(r, scope, filters) // all matching items, not only those after the cursor
-	}
 	res := Result{Status: SuccessStatus(req.Op, 200), Header: http.Header{}}
 	if p.TotalHeader != "" {
 		res.Header.Set(p.TotalHeader, strconv.Itoa(total))
@@ -81,24 +58,60 @@ func (s *Store) list(r *rstate, req Request, scope string) (Result, error) {
 	return res, nil
 }
 
-// count counts the scope's items matching filters.
-func (s *Store) count(r *rstate, scope string, filters map[string][]string) int {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
+// window returns one page of the scope's items matching filters, the
+// number of all matching items (before and after a cursor alike), and
+// whether more follow. Without filters it slices the ordered items
+// directly (a binary search for a cursor); with filters it scans them. The
+// caller holds the read lock.
+func (r *rstate) window(scope string, filters map[string][]string, w window, cursor bool) (page []*item, total int, more bool) {
 	c := r.collectionFor(scope, false)
 	if c == nil {
-		return 0
+		return nil, 0, false
 	}
-	if len(filters) == 0 {
-		return len(c.order)
+	all := c.order
+	start := 0
+	if cursor {
+		start = sort.Search(len(all), func(i int) bool { return all[i].seq > w.afterSeq })
 	}
-	n := 0
-	for _, it := range c.order {
-		if matches(it.value, filters) {
-			n++
+	if len(filters) > 0 {
+		return filtered(all, start, filters, w, cursor)
+	}
+	total = len(all)
+	if !cursor {
+		start = min(w.offset, len(all))
+	}
+	page = all[start:]
+	if w.limit >= 0 && len(page) > w.limit {
+		page, more = page[:w.limit], true
+	}
+	return page, total, more
+}
+
+// filtered is window's scan with filters: it counts every match and keeps
+// only the page's.
+func filtered(all []*item, start int, filters map[string][]string, w window, cursor bool) (page []*item, total int, more bool) {
+	skip := w.offset
+	if cursor {
+		skip = 0
+	}
+	for i, it := range all {
+		if !matches(it.value, filters) {
+			continue
+		}
+		total++
+		if i < start {
+			continue
+		}
+		switch {
+		case skip > 0:
+			skip--
+		case w.limit < 0 || len(page) < w.limit:
+			page = append(page, it)
+		default:
+			more = true
 		}
 	}
-	return n
+	return page, total, more
 }
 
 // listBody shapes a page: the bare array, or the wrapper object with the
@@ -109,10 +122,10 @@ func (s *Store) listBody(res *Resource, items []any, total int, next string) (an
 	if sh.wrapper == nil {
 		return items, nil
 	}
-	base, err := s.wrapperBase(sh.wrapper)
-	if err != nil {
-		return nil, fmt.Errorf("state: %s: the list's object: %w", res.Name, err)
+	if s.wrappers[res.Name] == nil {
+		return nil, fmt.Errorf("state: %s: the list's object could not be generated", res.Name)
 	}
+	base := deepCopy(s.wrappers[res.Name]).(map[string]any)
 	base[sh.itemsField] = items
 	if f := res.Paging.TotalField; f != "" {
 		base[f] = total
@@ -174,7 +187,10 @@ func matches(v map[string]any, filters map[string][]string) bool {
 		if !ok {
 			return false
 		}
-		text := fmt.Sprint(got)
+		text, isString := got.(string)
+		if !isString {
+			text = fmt.Sprint(got)
+		}
 		found := false
 		for _, w := range want {
 			if w == text {

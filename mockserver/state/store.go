@@ -27,6 +27,9 @@ type Store struct {
 	byOp      map[*validator.Operation]opRef
 	stateless []Skipped
 	initial   Snapshot // the seeded data Reset restores
+	// wrappers are the static values of the list objects (by resource),
+	// copied for each page.
+	wrappers map[string]map[string]any
 	now       func() time.Time
 }
 
@@ -87,6 +90,16 @@ func New(spec *validator.Spec, opts Options) (*Store, error) {
 				return nil, err
 			}
 			res.Paging = p
+		}
+		if res.listShape.wrapper != nil {
+			base, err := s.wrapperBase(res.listShape.wrapper)
+			if err != nil {
+				return nil, fmt.Errorf("state: %s: the list object of %s: %w", res.Name, res.CollectionPath, err)
+			}
+			if s.wrappers == nil {
+				s.wrappers = map[string]map[string]any{}
+			}
+			s.wrappers[res.Name] = base
 		}
 		r := &rstate{res: res}
 		s.resources = append(s.resources, r)
