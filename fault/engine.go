@@ -255,6 +255,9 @@ type Decision struct {
 	Reason  string        `json:"reason,omitempty"`
 	Label   string        `json:"label,omitempty"` // X-Mockd-Fault response value, e.g. "checkout/status+retry_after"
 	Delay   time.Duration `json:"delay,omitempty"` // sampled latency
+	// Commit: a rule that applied asks to run the handler first (its
+	// answer discarded) when the fault would not run it.
+	Commit bool `json:"commit,omitempty"`
 
 	stream uint64 // per-decision random stream for Serve (garbage bytes)
 	env    *serveEnv
@@ -294,6 +297,7 @@ func (e *Engine) Decide(r *Request) Decision {
 				d.Reason += "; " + ru.Name + ": " + out.reason
 			}
 			d.Fault = merge(d.Fault, out.fault)
+			d.Commit = d.Commit || ru.Commit
 			if len(labels) > 0 {
 				labels = append(labels, ',')
 			}

@@ -99,7 +99,7 @@ func (p *parser) rules(v *yaml.Node) []Rule {
 }
 
 var ruleKeys = []string{"name", "description", "match", "key", "fault", "sequence", "then", "rate", "every",
-	"phase", "connection", "continue", "rate_limit", "max_keys"}
+	"phase", "connection", "continue", "commit", "rate_limit", "max_keys"}
 
 // badNameChars may not appear in a rule name: labels and the admin API use them.
 const badNameChars = "/,;\r\n"
@@ -164,6 +164,8 @@ func (p *parser) ruleField(ru *Rule, at *ruleNodes, key string, v *yaml.Node) {
 		}
 	case "continue":
 		ru.Continue, _ = p.boolean(v, "continue")
+	case "commit":
+		ru.Commit, _ = p.boolean(v, "commit")
 	case "rate_limit":
 		at.rateLimit = v
 		ru.RateLimit = p.rateLimit(v)

@@ -185,21 +185,25 @@ func (p *Phase) byCount() bool { return p.AfterRequests > 0 || p.ForRequests > 0
 // Rule scopes faults to requests. Exactly one of Fault, Sequence and RateLimit
 // is set; Rate or Every (only with Fault) thin the requests that get it.
 type Rule struct {
-	Name        string     `json:"name"`
-	Description string     `json:"description,omitempty"`
-	Match       Match      `json:"match"`
-	Key         string     `json:"key"` // KeyKind, then ":NAME" for header and query
-	Fault       *Fault     `json:"fault,omitempty"`
-	Sequence    []*Fault   `json:"sequence,omitempty"` // nil step = pass
-	Then        Then       `json:"then,omitempty"`
-	Rate        *float64   `json:"rate,omitempty"`
-	Every       string     `json:"every,omitempty"`
-	Phase       *Phase     `json:"phase,omitempty"`
-	Connection  ConnScope  `json:"connection"`
-	Continue    bool       `json:"continue,omitempty"`
-	RateLimit   *RateLimit `json:"rate_limit,omitempty"`
-	MaxKeys     int        `json:"max_keys"`
-	Pos         Position   `json:"pos"`
+	Name        string    `json:"name"`
+	Description string    `json:"description,omitempty"`
+	Match       Match     `json:"match"`
+	Key         string    `json:"key"` // KeyKind, then ":NAME" for header and query
+	Fault       *Fault    `json:"fault,omitempty"`
+	Sequence    []*Fault  `json:"sequence,omitempty"` // nil step = pass
+	Then        Then      `json:"then,omitempty"`
+	Rate        *float64  `json:"rate,omitempty"`
+	Every       string    `json:"every,omitempty"`
+	Phase       *Phase    `json:"phase,omitempty"`
+	Connection  ConnScope `json:"connection"`
+	Continue    bool      `json:"continue,omitempty"`
+	// Commit runs the handler before a fault that would skip it (a
+	// terminal wire fault, a status): the request takes effect on the
+	// server, then its answer is replaced or lost.
+	Commit    bool       `json:"commit,omitempty"`
+	RateLimit *RateLimit `json:"rate_limit,omitempty"`
+	MaxKeys   int        `json:"max_keys"`
+	Pos       Position   `json:"pos"`
 
 	everyK, everyN uint64
 	keyKind        KeyKind

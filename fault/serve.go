@@ -85,6 +85,10 @@ func (d Decision) Serve(w http.ResponseWriter, r *http.Request, next http.Handle
 	if !x.delay() {
 		return x.out
 	}
+	if d.Commit && x.skipsNext() {
+		// The request takes effect; what it answered is lost.
+		next.ServeHTTP(&captureWriter{header: http.Header{}}, r)
+	}
 	if k := f.first(ClassTerminal); k != nil {
 		drain(r)
 		return k.end(x)
@@ -103,6 +107,20 @@ func (d Decision) Serve(w http.ResponseWriter, r *http.Request, next http.Handle
 		b.write(resp.body)
 	}
 	return x.out
+}
+
+// skipsNext reports whether the fault answers without calling next: a
+// terminal kind, or a response kind that replaces next's answer.
+func (x *exchange) skipsNext() bool {
+	if x.d.Fault.first(ClassTerminal) != nil {
+		return true
+	}
+	for i := range catalogue {
+		if catalogue[i].replaces && catalogue[i].has(x.d.Fault) {
+			return true
+		}
+	}
+	return false
 }
 
 // exchange is one Serve call in progress: the decision, the connection, and

@@ -28,7 +28,8 @@ const maxAdminBody = 1 << 20
 //	DELETE /__mockd/faults                  remove every rule
 //	DELETE /__mockd/faults/{name}           remove one rule
 //	POST   /__mockd/faults/{name}/arm       restart a rule's phase and sequences
-//	POST   /__mockd/reset                   reset faults, journal, dynamic counters and cassette positions
+//	POST   /__mockd/reset                   reset faults, journal, dynamic counters, cassette positions and (--stateful) the initial data
+//	GET    /__mockd/state                   (--stateful) the resources and their stored items
 func (s *Server) adminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /__mockd/health", s.adminHealth)
@@ -66,6 +67,7 @@ func (s *Server) adminHandler() http.Handler {
 		s.Reset()
 		w.WriteHeader(http.StatusNoContent)
 	})
+	mux.HandleFunc("GET /__mockd/state", s.adminState)
 	mux.HandleFunc(AdminPrefix, func(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusNotFound, fmt.Sprintf("no admin endpoint %s %s (see GET /__mockd/health and the README's admin API)", r.Method, r.URL.Path))
 	})

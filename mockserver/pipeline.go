@@ -11,6 +11,10 @@ package mockserver
 //	cassettes, --on-miss proxy   cassette → upstream
 //	cassettes, --on-miss record  cassette → record (upstream, then cassette)
 //
+// With --stateful (Config.Stateful) the state source (stateful.go) comes
+// just before the spec source: it answers the operations of inferred
+// resources from the store and passes the others on.
+//
 // The spec source (respond.go and the files it names) and the sources that
 // end the list always handle the request; only the cassette source passes a
 // request on, when no recorded interaction matches it.
@@ -54,14 +58,17 @@ type exchange struct {
 // With cassettes, setupPlayback has checked the --on-miss mode and built
 // its handlers.
 func (s *Server) sources() []source {
-	spec := specSource{s}
+	spec := []source{specSource{s}}
+	if s.store != nil {
+		spec = []source{stateSource{s}, specSource{s}}
+	}
 	if s.cfg.Cassettes == nil {
-		return []source{spec}
+		return spec
 	}
 	list := []source{cassetteSource{player: s.cfg.Cassettes, logger: s.cfg.Logger}}
 	switch s.cfg.OnMiss {
 	case MissSpec:
-		return append(list, spec)
+		return append(list, spec...)
 	case MissProxy:
 		return append(list, proxySource{forward: s.missHandler})
 	case MissRecord:

@@ -52,6 +52,13 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, op *validator.Oper
 		writeProblem(w, perr)
 		return SourceProblem
 	}
+	return s.write(w, r, op, sel, out, prefs)
+}
+
+// write sends a rendered response (the spec's, or the stateful store's):
+// under --errors or --check-responses it is first validated against the
+// spec.
+func (s *Server) write(w http.ResponseWriter, r *http.Request, op *validator.Operation, sel selection, out *rendered, prefs preferences) Source {
 	if s.cfg.Errors || s.cfg.CheckResponses {
 		if findings := s.checkServed(r, op, sel, out); len(findings) > 0 {
 			s.cfg.Logger.Warn("served response violates the spec", "operation", op.ID, "status", sel.code, "violations", len(findings), "first", findings[0].Message)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/mockd/mockd/fault"
+	"github.com/mockd/mockd/mockserver/state"
 	"github.com/mockd/mockd/recorder"
 
 	"github.com/mockd/mockd/redact"
@@ -104,6 +105,13 @@ type Config struct {
 	AdminAddr string
 	// RefuseMax bounds every refuse window (0: fault.DefaultRefuseMax).
 	RefuseMax time.Duration
+	// Stateful answers the operations of the resources inferred from the
+	// spec from a store (create, read, update, delete, lists; see package
+	// mockserver/state and stateful.go); State configures it.
+	Stateful bool
+	// State configures the stateful mode (snapshot file, paging,
+	// Idempotency-Key).
+	State StateConfig
 
 	// specFile and specBytes are set by the SpecFile and SpecBytes
 	// setters: New loads them with Logger, when Spec is nil.
@@ -254,6 +262,10 @@ type Server struct {
 	// (at most maxKeptNames, counted by keptCount).
 	keptNames sync.Map // string → bool
 	keptCount atomic.Int64
+	// store and idem are the stateful mode's items and Idempotency-Key
+	// answers (nil unless Config.Stateful; stateful.go).
+	store *state.Store
+	idem  *state.Idempotency
 }
 
 // New builds a Server from options: each sets a field of DefaultConfig(),
@@ -328,6 +340,9 @@ func NewFromConfig(cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
+	if err := s.setupState(); err != nil {
+		return nil, err
+	}
 	s.pipeline = s.sources()
 	if cfg.CORS {
 		s.cors = newCORSPolicy(cfg.CORSOrigins)
@@ -364,9 +379,11 @@ func (s *Server) ConnContext(ctx context.Context, c net.Conn) context.Context {
 	return s.faults.ConnContext(ctx, c)
 }
 
-// Reset rewinds the server: fault counters and phases, the journal, and the
-// per-operation counters of dynamic bodies.
+// Reset rewinds the server: fault counters and phases, the journal, the
+// per-operation counters of dynamic bodies, and (stateful) the store's
+// initial data and the Idempotency-Key answers.
 func (s *Server) Reset() {
+	s.resetState()
 	if s.cfg.Cassettes != nil {
 		s.cfg.Cassettes.Reset()
 	}

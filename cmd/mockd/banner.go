@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/mockd/mockd/internal/cli"
 	"github.com/mockd/mockd/mockserver"
+	"github.com/mockd/mockd/mockserver/state"
 	"github.com/mockd/mockd/validator"
 )
 
@@ -47,5 +49,33 @@ func (c *serveCommand) printBanner(spec *validator.Spec, srv *mockserver.Server,
 			fmt.Fprintln(w, "    "+d.String())
 		}
 	}
+	if st := srv.Store(); st != nil {
+		printState(w, st, c.cfg.State.File)
+	}
 	fmt.Fprintf(w, "  admin: %s/__mockd/health, %s/__mockd/requests\n", in.AdminURL, in.AdminURL)
+}
+
+// printState lists the inferred resources with their operations and
+// paging, and the operations left stateless with the reason.
+func printState(w io.Writer, st *state.Store, file string) {
+	line := fmt.Sprintf("  stateful: %d resources", len(st.Resources()))
+	if file != "" {
+		line += " (state file " + file + ")"
+	}
+	fmt.Fprintln(w, line)
+	for _, r := range st.Resources() {
+		kinds := make([]string, 0, len(r.Ops))
+		for k := state.KindList; k <= state.KindDelete; k++ {
+			if op := r.Ops[k]; op != nil {
+				kinds = append(kinds, k.String()+"="+op.Method)
+			}
+		}
+		fmt.Fprintf(w, "    %s: %s, %s {%s} (%s; paging %s)\n", r.Name, r.CollectionPath, r.ItemPath, r.IDParam, strings.Join(kinds, " "), r.Paging.Style)
+	}
+	if sl := st.Stateless(); len(sl) > 0 {
+		fmt.Fprintf(w, "  stateless (answered from the spec): %d operations\n", len(sl))
+		for _, s := range sl {
+			fmt.Fprintf(w, "    %s %s: %s\n", s.Op.Method, s.Op.Path, s.Reason)
+		}
+	}
 }

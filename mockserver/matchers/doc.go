@@ -4,4 +4,5 @@
 // HaveNoRequestsBetween), whose failures list the entries concerned. A journal
 // entry lands just after the client has its response: poll journal matchers,
 // as in Eventually(srv.Journal()).Should(HaveAttempts("Idempotency-Key", "k1", 3)).
+// HaveStored matches the items a stateful server stores for a resource.
 package matchers
