@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mockd/mockd/fault"
 )
 
 // Fault kinds, as written in the webhooks file.
@@ -72,14 +74,8 @@ type Rule struct {
 	Rate    *float64 `json:"rate,omitempty"`
 	Times   int      `json:"times,omitempty"`
 	Fault   Fault    `json:"fault"`
-	Pos     Position `json:"pos"`
-}
-
-// Position is a place in the webhooks file.
-type Position struct {
-	File string `json:"file,omitempty"`
-	Line int    `json:"line,omitempty"`
-	Col  int    `json:"col,omitempty"`
+	// Pos is where the rule is in the webhooks file (fault's Position).
+	Pos fault.Position `json:"pos"`
 }
 
 // picker decides which rule applies to each event.
