@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -102,6 +103,8 @@ type Event struct {
 	Name string
 	// URL is the receiver.
 	URL string
+	// Method is the HTTP method ("" is POST).
+	Method string
 	// Body is sent as is and signed.
 	Body []byte
 	// ContentType of Body ("" is application/json).
@@ -233,8 +236,8 @@ func (d *Deliverer) Deliver(ctx context.Context, ev Event) (Result, error) {
 
 // prepare picks the faults, numbers and signs the message.
 func (d *Deliverer) prepare(ev Event) (*pending, error) {
-	if _, err := http.NewRequest(http.MethodPost, ev.URL, nil); err != nil {
-		return nil, fmt.Errorf("webhook %s: receiver URL %q: %w (fix: an absolute http:// or https:// URL)", ev.Name, d.red.URL(ev.URL), err)
+	if u, err := url.Parse(ev.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("webhook %s: receiver URL %q is not an absolute http(s) URL (fix: e.g. http://127.0.0.1:9000/hooks)", ev.Name, d.red.URL(ev.URL))
 	}
 	rule := d.picker.pick(ev.Name)
 	d.mu.Lock()
@@ -394,7 +397,11 @@ func (d *Deliverer) once(ctx context.Context, p *pending, n, copyNo int, wait ti
 		WaitMS: ms(wait), Signature: sh + ": " + p.hdr.Get(sh), Timestamp: p.msg.Timestamp.Unix(), Fault: fault, Rule: ruleName}
 	actx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, p.ev.URL, bytes.NewReader(p.ev.Body))
+	method := p.ev.Method
+	if method == "" {
+		method = http.MethodPost
+	}
+	req, err := http.NewRequestWithContext(actx, method, p.ev.URL, bytes.NewReader(p.ev.Body))
 	if err != nil {
 		a.Outcome, a.Error = OutcomeFailed, err.Error()
 		d.journal.add(a)

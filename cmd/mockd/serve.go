@@ -45,6 +45,7 @@ type serveCommand struct {
 	redaction    redact.Config
 	limitFlags   *httpserver.Flags
 	lenient      bool
+	webhooks     webhookFlags
 }
 
 // serveHeader opens `mockd serve --help`.
@@ -86,6 +87,7 @@ func (c *serveCommand) parse(args []string) error {
 	fs.Var(cli.List(&c.ignoreQuery), "ignore-query", "with --cassette, ignore this query parameter when matching (repeatable)")
 	fs.BoolVar(&c.lenient, "lenient", false, "serve a spec with broken $refs: leave out the operations that use them (listed at start-up)")
 	registerRedaction(fs, &c.redaction)
+	c.webhooks.register(fs, c)
 	c.limitFlags = httpserver.RegisterFlags(fs)
 	if err := cli.Parse(fs, args, c.stdout, serveHeader); err != nil {
 		return err
@@ -166,7 +168,7 @@ func (c *serveCommand) check(fs *flag.FlagSet) error {
 	if cfg.AdminToken == "" {
 		cfg.AdminToken = os.Getenv("MOCKD_ADMIN_TOKEN")
 	}
-	return nil
+	return c.webhooks.check(c)
 }
 
 // checkPort refuses a port number no socket can have, before anything is
@@ -208,6 +210,9 @@ func (c *serveCommand) Run(ctx context.Context, args []string) error {
 		specNames = spec.CredentialNames()
 	}
 	if c.cfg.Redactor, err = redact.NewForSpec(c.redaction, specNames, logger); err != nil {
+		return err
+	}
+	if c.cfg.Redactor, err = c.webhooks.redactor(c.cfg.Redactor); err != nil {
 		return err
 	}
 	logger = slog.New(redact.NewHandler(logger.Handler(), c.cfg.Redactor)) // spec names too
