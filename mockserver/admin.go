@@ -28,6 +28,9 @@ const maxAdminBody = 1 << 20
 //	DELETE /__mockd/faults                  remove every rule
 //	DELETE /__mockd/faults/{name}           remove one rule
 //	POST   /__mockd/faults/{name}/arm       restart a rule's phase and sequences
+//	GET    /__mockd/webhooks                the spec's webhooks and callbacks (webhooks_admin.go)
+//	POST   /__mockd/webhooks/{name}/fire    send one ({"url": ...} optional)
+//	GET    /__mockd/webhooks/deliveries     the delivery journal (?webhook=NAME); DELETE clears it
 //	POST   /__mockd/reset                   reset faults, journal, dynamic counters, cassette positions and (--stateful) the initial data
 //	GET    /__mockd/state                   (--stateful) the resources and their stored items
 func (s *Server) adminHandler() http.Handler {
@@ -63,6 +66,7 @@ func (s *Server) adminHandler() http.Handler {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
+	s.webhookAdmin(mux)
 	mux.HandleFunc("POST /__mockd/reset", func(w http.ResponseWriter, _ *http.Request) {
 		s.Reset()
 		w.WriteHeader(http.StatusNoContent)

@@ -25,6 +25,7 @@ import (
 
 	"github.com/mockd/mockd/redact"
 	"github.com/mockd/mockd/validator"
+	"github.com/mockd/mockd/webhook"
 )
 
 // Config configures a Server, the way httptest.Server and http.Server are
@@ -112,6 +113,16 @@ type Config struct {
 	// State configures the stateful mode (snapshot file, paging,
 	// Idempotency-Key).
 	State StateConfig
+	// WebhookURL is the receiver of webhooks and of callbacks fired
+	// without a triggering request (webhooks.go).
+	WebhookURL string
+	// WebhookSecret signs webhooks and callbacks; without it they are off.
+	// It is redacted everywhere the Redactor looks.
+	WebhookSecret webhook.Secret
+	// WebhookScheme is the signature scheme: github (""), stripe or standard.
+	WebhookScheme string
+	// WebhookFile is the webhooks file: retry policy, schedules, faults.
+	WebhookFile string
 
 	// specFile and specBytes are set by the SpecFile and SpecBytes
 	// setters: New loads them with Logger, when Spec is nil.
@@ -256,6 +267,7 @@ type Server struct {
 	// pipeline is the ordered list of answer sources (pipeline.go).
 	pipeline []source
 	admin    http.Handler
+	hooks    *hooks      // webhooks and callbacks (webhooks.go)
 	cors     *corsPolicy // nil: CORS off
 	started  time.Time
 	// keptNames remembers Redactor.KeepsHeader per request header name
@@ -335,6 +347,15 @@ func NewFromConfig(cfg Config) (*Server, error) {
 		cfg.Redactor = redact.Default()
 		s.cfg.Redactor = cfg.Redactor
 	}
+	if cfg.WebhookSecret != "" {
+		if s.cfg.Redactor, err = cfg.Redactor.WithValues(cfg.WebhookSecret.Reveal()); err != nil {
+			return nil, fmt.Errorf("mockserver: webhook secret: %w", err)
+		}
+		cfg.Redactor = s.cfg.Redactor
+	}
+	if err := s.setupWebhooks(); err != nil {
+		return nil, err
+	}
 	if cfg.Cassettes != nil {
 		if err := s.setupPlayback(); err != nil {
 			return nil, err
@@ -379,9 +400,10 @@ func (s *Server) ConnContext(ctx context.Context, c net.Conn) context.Context {
 	return s.faults.ConnContext(ctx, c)
 }
 
-// Reset rewinds the server: fault counters and phases, the journal, the
-// per-operation counters of dynamic bodies, and (stateful) the store's
-// initial data and the Idempotency-Key answers.
+// Reset rewinds the server: fault counters and phases, the journal (and the
+// webhook delivery journal and fault counters), the per-operation counters
+// of dynamic bodies, and (stateful) the store's initial data and the
+// Idempotency-Key answers.
 func (s *Server) Reset() {
 	s.resetState()
 	if s.cfg.Cassettes != nil {
@@ -389,6 +411,9 @@ func (s *Server) Reset() {
 	}
 	s.faults.Reset()
 	s.journal.Clear()
+	if s.hooks.d != nil {
+		s.hooks.d.Reset()
+	}
 	for _, st := range s.ops {
 		st.dynamic.Store(0)
 	}
@@ -482,6 +507,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.Error = out.Err
 	}
 	s.journal.add(e)
+	if op != nil && e.Fault == "" {
+		s.afterAnswer(r, op, body, e.Status)
+	}
 }
 
 // journalEarly journals a request answered before the fault decision.

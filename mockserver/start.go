@@ -23,11 +23,12 @@ type Instance struct {
 	// address given with AdminAddr.
 	AdminURL string
 
-	srv      *http.Server
-	admin    *http.Server // nil: the admin API is on srv
-	ln       *fault.Listener
-	done     chan struct{}
-	serveErr error
+	srv       *http.Server
+	admin     *http.Server // nil: the admin API is on srv
+	ln        *fault.Listener
+	done      chan struct{}
+	serveErr  error
+	stopHooks func() // ends the webhook schedules (webhooks_admin.go)
 }
 
 // ServerLimits bound what clients can hold on the server Start runs:
@@ -84,6 +85,7 @@ func (s *Server) Start(addr string) (*Instance, error) {
 	} else {
 		warnExposed(s.cfg.Logger, ln.Addr(), s.cfg.AdminToken)
 	}
+	in.stopHooks = s.startSchedules()
 	capped := httpserver.Wrap(ln, s.cfg.Limits, s.cfg.Logger)
 	go func() {
 		if err := hs.Serve(capped); !errors.Is(err, http.ErrServerClosed) {
@@ -146,6 +148,7 @@ func (in *Instance) Err() error { return in.serveErr }
 // Shutdown stops accepting connections and waits for requests in flight,
 // until ctx ends.
 func (in *Instance) Shutdown(ctx context.Context) error {
+	in.stopHooks()
 	if in.admin != nil {
 		_ = in.admin.Shutdown(ctx)
 	}
@@ -159,6 +162,7 @@ func (in *Instance) Shutdown(ctx context.Context) error {
 func (in *Instance) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
 	defer cancel()
+	in.stopHooks()
 	var adminErr error
 	if in.admin != nil {
 		adminErr = in.admin.Close()

@@ -328,7 +328,7 @@ func (r *Redactor) secretLike(text string) bool {
 func (r *Redactor) Body(h http.Header, body []byte) ([]byte, http.Header) {
 	sc := newScan()
 	p := r.parseBody(h, body, sc)
-	out := r.finish(p, sc.list(), sc.bearing)
+	out := r.finish(p, r.withKnown(sc.list()), sc.bearing)
 	h2 := h.Clone()
 	if h2 == nil {
 		h2 = http.Header{}

@@ -55,7 +55,7 @@ func (r *Redactor) exchange(x *Exchange) ([]string, []*parsed) {
 		}
 		bodies[i] = r.parseBody(h, m.Body, sc)
 	}
-	vals := sc.list()
+	vals := r.withKnown(sc.list())
 	for i, m := range msgs {
 		m.URL = scrubString(m.URL, vals)
 		m.RequestURI = scrubString(m.RequestURI, vals)

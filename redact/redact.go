@@ -82,6 +82,7 @@ type Redactor struct {
 	likeRe      *regexp.Regexp // secret-like names in unparseable text
 	limits      content.Limits
 	salt        [16]byte
+	known       []string // WithValues: literal secrets, with their encoded forms
 }
 
 type names struct {
@@ -253,7 +254,7 @@ func (r *Redactor) Fingerprint(v string) string {
 
 // HeaderValue returns the redacted form of one value of header name.
 func (r *Redactor) HeaderValue(name, value string) string {
-	return r.headerValue(name, value, nil)
+	return r.scrubKnown(r.headerValue(name, value, nil))
 }
 
 func (r *Redactor) headerValue(name, value string, sc *scan) string {
@@ -302,7 +303,9 @@ func (r *Redactor) headerValue(name, value string, sc *scan) string {
 // URLs, and cookies named like secrets (or by the spec) redacted. A nil h
 // gives nil.
 func (r *Redactor) Headers(h http.Header) http.Header {
-	return r.headers(h, nil)
+	out := r.headers(h, nil)
+	scrubHeader(out, r.known)
+	return out
 }
 
 // RequestParts redacts a request's raw query and headers together: a secret
@@ -313,7 +316,7 @@ func (r *Redactor) RequestParts(rawQuery string, h http.Header) (string, http.He
 	var sc scan
 	q := r.query(rawQuery, false, &sc)
 	out := r.headers(h, &sc)
-	vals := sc.list()
+	vals := r.withKnown(sc.list())
 	if len(vals) > 0 {
 		q = scrubString(q, vals)
 		scrubHeader(out, vals)

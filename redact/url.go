@@ -15,9 +15,9 @@ import (
 func (r *Redactor) Query(rawQuery string) string {
 	out := r.query(rawQuery, false, nil)
 	if out == rawQuery {
-		return out
+		return r.scrubKnown(out)
 	}
-	return propagated(func(sc *scan) string { return r.query(rawQuery, false, sc) })
+	return r.scrubKnown(propagated(func(sc *scan) string { return r.query(rawQuery, false, sc) }))
 }
 
 // propagated runs redact with a scan and scrubs the secret values it found
@@ -65,9 +65,9 @@ func (r *Redactor) query(rawQuery string, redirect bool, sc *scan) string {
 func (r *Redactor) URL(raw string) string {
 	out := r.url(raw, false, nil)
 	if out == raw {
-		return out
+		return r.scrubKnown(out)
 	}
-	return propagated(func(sc *scan) string { return r.url(raw, false, sc) })
+	return r.scrubKnown(propagated(func(sc *scan) string { return r.url(raw, false, sc) }))
 }
 
 func (r *Redactor) url(raw string, redirect bool, sc *scan) string {
@@ -141,9 +141,9 @@ const secretPairPattern = `(?i)((?:[a-z0-9_.-]*(?:token|secret|password|passwd|a
 func (r *Redactor) Text(s string) string {
 	out := r.text(s, nil)
 	if out == s {
-		return out
+		return r.scrubKnown(out)
 	}
-	return propagated(func(sc *scan) string { return r.text(s, sc) })
+	return r.scrubKnown(propagated(func(sc *scan) string { return r.text(s, sc) }))
 }
 
 func (r *Redactor) text(s string, sc *scan) string {

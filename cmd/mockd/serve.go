@@ -45,6 +45,7 @@ type serveCommand struct {
 	redaction    redact.Config
 	limitFlags   *httpserver.Flags
 	lenient      bool
+	webhooks     webhookFlags
 }
 
 // serveHeader opens `mockd serve --help`.
@@ -90,6 +91,7 @@ func (c *serveCommand) parse(args []string) error {
 	fs.DurationVar(&cfg.State.IdempotencyTTL, "idempotency-ttl", 24*time.Hour, "with --stateful: how long an idempotent answer is replayed")
 	fs.BoolVar(&c.lenient, "lenient", false, "serve a spec with broken $refs: leave out the operations that use them (listed at start-up)")
 	registerRedaction(fs, &c.redaction)
+	c.webhooks.register(fs, c)
 	c.limitFlags = httpserver.RegisterFlags(fs)
 	if err := cli.Parse(fs, args, c.stdout, serveHeader); err != nil {
 		return err
@@ -176,7 +178,7 @@ func (c *serveCommand) check(fs *flag.FlagSet) error {
 	if cfg.AdminToken == "" {
 		cfg.AdminToken = os.Getenv("MOCKD_ADMIN_TOKEN")
 	}
-	return nil
+	return c.webhooks.check(c)
 }
 
 // checkPort refuses a port number no socket can have, before anything is
@@ -218,6 +220,9 @@ func (c *serveCommand) Run(ctx context.Context, args []string) error {
 		specNames = spec.CredentialNames()
 	}
 	if c.cfg.Redactor, err = redact.NewForSpec(c.redaction, specNames, logger); err != nil {
+		return err
+	}
+	if c.cfg.Redactor, err = c.webhooks.redactor(c.cfg.Redactor); err != nil {
 		return err
 	}
 	logger = slog.New(redact.NewHandler(logger.Handler(), c.cfg.Redactor)) // spec names too
