@@ -25,10 +25,14 @@ const JWKSPath = "/.well-known/jwks.json"
 // ServeAuthorize), publishes its key (ServeJWKS) and verifies what it issued
 // (Verify). It is safe for concurrent use.
 type Server struct {
-	cfg  Config
-	rsa  *rsa.PrivateKey // RS256
-	kid  string
-	hmac []byte // HS256
+	cfg Config
+	// rsa is the RS256 key, made on first use (a mock that never issues a
+	// token never pays for it); kid names it in the JWKS.
+	rsaOnce sync.Once
+	rsa     *rsa.PrivateKey
+	kid     string
+	rsaErr  error
+	hmac    []byte // HS256
 
 	mu      sync.Mutex
 	codes   map[string]*authCode
@@ -78,22 +82,30 @@ func New(cfg Config) (*Server, error) {
 	}
 	cfg.withDefaults()
 	s := &Server{cfg: cfg, codes: map[string]*authCode{}, refresh: map[string]*grant{}, uses: map[string]*use{}}
-	switch cfg.Alg {
-	case RS256:
-		key, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			return nil, fmt.Errorf("auth: RSA key: %w", err)
-		}
-		s.rsa = key
-		sum := sha256.Sum256(key.N.Bytes())
-		s.kid = base64.RawURLEncoding.EncodeToString(sum[:8])
-	case HS256:
+	if cfg.Alg == HS256 {
 		s.hmac = []byte(cfg.HMACKey)
 		if len(s.hmac) == 0 {
 			s.hmac = []byte(randomToken())
 		}
 	}
 	return s, nil
+}
+
+// rsaKey returns the RS256 key, made on first use (nil for HS256).
+func (s *Server) rsaKey() (*rsa.PrivateKey, error) {
+	if s.cfg.Alg != RS256 {
+		return nil, nil
+	}
+	s.rsaOnce.Do(func() {
+		key, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			s.rsaErr = fmt.Errorf("auth: RSA key: %w", err)
+			return
+		}
+		sum := sha256.Sum256(key.N.Bytes())
+		s.rsa, s.kid = key, base64.RawURLEncoding.EncodeToString(sum[:8])
+	})
+	return s.rsa, s.rsaErr
 }
 
 // Config returns the server's configuration, defaults filled in.
@@ -132,9 +144,14 @@ func (s *Server) ServeJWKS(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "invalid_request", "the JWKS is read with GET")
 		return
 	}
+	key, err := s.rsaKey()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "server_error", err.Error())
+		return
+	}
 	keys := []map[string]string{}
-	if s.rsa != nil {
-		pub := s.rsa.PublicKey
+	if key != nil {
+		pub := key.PublicKey
 		keys = append(keys, map[string]string{
 			"kty": "RSA", "use": "sig", "alg": RS256, "kid": s.kid,
 			"n": base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
@@ -172,10 +189,14 @@ func (s *Server) issue(g *grant) (string, int64, error) {
 			ID: randomToken(),
 		},
 	}
+	rk, err := s.rsaKey()
+	if err != nil {
+		return "", 0, err
+	}
 	var tok *jwt.Token
 	var key any
-	if s.rsa != nil {
-		tok, key = jwt.NewWithClaims(jwt.SigningMethodRS256, c), s.rsa
+	if rk != nil {
+		tok, key = jwt.NewWithClaims(jwt.SigningMethodRS256, c), rk
 		tok.Header["kid"] = s.kid
 	} else {
 		tok, key = jwt.NewWithClaims(jwt.SigningMethodHS256, c), s.hmac

@@ -11,10 +11,12 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// RFC 6750 §3.1 error codes of a bearer challenge.
+// RFC 6750 §3.1 error codes of a bearer challenge, and mockd's code for a
+// refused API key (no WWW-Authenticate scheme exists for those).
 const (
 	ErrInvalidToken      = "invalid_token"
 	ErrInsufficientScope = "insufficient_scope"
+	ErrInvalidKey        = "invalid_key"
 )
 
 // ErrExpired is wrapped by a BearerError for an expired token (exp passed,
@@ -96,11 +98,15 @@ func (s *Server) Verify(token string, required []string) error {
 
 // key gives the jwt parser the verification key of s.
 func (s *Server) key(t *jwt.Token) (any, error) {
-	if s.rsa != nil {
+	rk, err := s.rsaKey()
+	if err != nil {
+		return nil, err
+	}
+	if rk != nil {
 		if kid, _ := t.Header["kid"].(string); kid != "" && kid != s.kid {
 			return nil, fmt.Errorf("unknown key id %q (the JWKS has %q)", kid, s.kid)
 		}
-		return &s.rsa.PublicKey, nil
+		return &rk.PublicKey, nil
 	}
 	return s.hmac, nil
 }
@@ -142,10 +148,10 @@ func (s *Server) VerifyRequest(r *http.Request, required []string) error {
 
 // CheckAPIKey checks an API key against Config.APIKeys (any non-empty value
 // when none are configured). A refusal is a 401 *BearerError whose Code is
-// "invalid_key".
+// ErrInvalidKey.
 func (s *Server) CheckAPIKey(v string) error {
 	if v == "" {
-		return &BearerError{Status: http.StatusUnauthorized, Code: "invalid_key", Description: "the API key is missing"}
+		return &BearerError{Status: http.StatusUnauthorized, Code: ErrInvalidKey, Description: "the API key is missing"}
 	}
 	if len(s.cfg.APIKeys) == 0 {
 		return nil
@@ -155,5 +161,5 @@ func (s *Server) CheckAPIKey(v string) error {
 			return nil
 		}
 	}
-	return &BearerError{Status: http.StatusUnauthorized, Code: "invalid_key", Description: "the API key is not one of the configured keys"}
+	return &BearerError{Status: http.StatusUnauthorized, Code: ErrInvalidKey, Description: "the API key is not one of the configured keys"}
 }

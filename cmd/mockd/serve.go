@@ -45,6 +45,7 @@ type serveCommand struct {
 	redaction    redact.Config
 	limitFlags   *httpserver.Flags
 	lenient      bool
+	auth         authFlags
 }
 
 // serveHeader opens `mockd serve --help`.
@@ -86,6 +87,7 @@ func (c *serveCommand) parse(args []string) error {
 	fs.Var(cli.List(&c.ignoreQuery), "ignore-query", "with --cassette, ignore this query parameter when matching (repeatable)")
 	fs.BoolVar(&c.lenient, "lenient", false, "serve a spec with broken $refs: leave out the operations that use them (listed at start-up)")
 	registerRedaction(fs, &c.redaction)
+	c.auth.register(fs)
 	c.limitFlags = httpserver.RegisterFlags(fs)
 	if err := cli.Parse(fs, args, c.stdout, serveHeader); err != nil {
 		return err
@@ -156,6 +158,9 @@ func (c *serveCommand) check(fs *flag.FlagSet) error {
 		}
 	}
 	if err := checkRedaction(c.redaction); err != nil {
+		return err
+	}
+	if err := c.auth.bind(cfg); err != nil {
 		return err
 	}
 	limits, err := c.limitFlags.Limits()
