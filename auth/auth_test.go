@@ -82,7 +82,7 @@ var _ = Describe("token endpoint", func() {
 		Expect(resp.Header.Get("Cache-Control")).To(Equal("no-store"))
 		Expect(body).To(HaveKeyWithValue("token_type", "Bearer"))
 		Expect(body).To(HaveKeyWithValue("scope", "read"))
-		Expect(body["expires_in"]).To(BeNumerically("~", 3600, 1))
+		Expect(body["expires_in"]).To(BeNumerically("==", 3600), "the whole lifetime")
 		Expect(body).NotTo(HaveKey("refresh_token"))
 	})
 

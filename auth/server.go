@@ -171,15 +171,19 @@ type accessClaims struct {
 }
 
 // issue signs an access token for g; it returns the token and its lifetime
-// in whole seconds as the client should see it.
+// in whole seconds as the client should see it (never past exp).
 func (s *Server) issue(g *grant) (string, int64, error) {
 	now := s.cfg.Now()
+	// JWT times are whole seconds: exp is rounded up, so that the token
+	// lives at least Lifetime and expires_in is Lifetime.
 	exp := now.Add(s.cfg.Lifetime)
+	if t := exp.Truncate(time.Second); t.Before(exp) {
+		exp = t.Add(time.Second)
+	}
 	if at := s.cfg.Faults.ExpireAt; !at.IsZero() && at.After(now) && at.Before(exp) {
-		exp = at
+		exp = at.Truncate(time.Second)
 	}
 	iat := now.Truncate(time.Second)
-	exp = exp.Truncate(time.Second)
 	c := accessClaims{
 		Scope:    strings.Join(g.scopes, " "),
 		ClientID: g.clientID,

@@ -18,7 +18,7 @@ import (
 	"github.com/mockd/mockd/mockserver"
 )
 
-const authSpec = "testdata/auth/api.yaml"
+const authSpec = "../fixtures/auth.yaml"
 
 // authServer starts the auth spec with --auth mode and cfg.
 func authServer(mode mockserver.AuthMode, cfg *auth.Config) *mockserver.TestServer {
@@ -71,10 +71,9 @@ var _ = Describe("auth flows (--auth strict)", func() {
 		cc := clientcredentials.Config{ClientID: "app", ClientSecret: "app-secret", TokenURL: srv.URL + "/oauth/token", Scopes: []string{"read"}}
 		ctx := context.WithValue(context.Background(), oauth2.HTTPClient, srv.Client())
 		client := oauth2.NewClient(ctx, oauth2.ReuseTokenSourceWithExpiry(nil, cc.TokenSource(ctx), 200*time.Millisecond))
-		// The first token lives 1 to 2 s and the client is told the whole
-		// seconds left (so it renews in time); the second one is asked for
-		// after 0.8 s at the earliest and lives past the end of the loop.
-		deadline := time.Now().Add(1300 * time.Millisecond)
+		// The client is told expires_in 2 and renews 0.2 s early: the first
+		// refresh comes at 1.8 s, the next one would at 3.6 s.
+		deadline := time.Now().Add(2500 * time.Millisecond)
 		n := 0
 		for time.Now().Before(deadline) {
 			resp, err := client.Get(srv.URL + "/items")
