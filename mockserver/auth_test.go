@@ -219,6 +219,17 @@ var _ = Describe("auth flows (--auth strict)", func() {
 			Expect(err.(*oauth2.RetrieveError).ErrorCode).To(Equal(auth.ErrInvalidGrant))
 		})
 
+		It("lets fault rules reach the auth endpoints like any path", func() {
+			srv := authServer(mockserver.AuthStrict, &auth.Config{Alg: auth.HS256})
+			Expect(srv.SetFaultsYAML("rules:\n  - name: token-down\n    match: {path: /oauth/token}\n    fault: {status: 503, retry_after: 2}\n")).To(Succeed())
+			resp, err := srv.Client().PostForm(srv.URL+"/oauth/token", cc)
+			Expect(err).NotTo(HaveOccurred())
+			resp.Body.Close()
+			Expect(resp.StatusCode).To(Equal(http.StatusServiceUnavailable))
+			Expect(resp.Header.Get("Retry-After")).To(Equal("2"))
+			Expect(srv.Auth().Stats().TokenRequests.Load()).To(BeZero(), "the fault answered before the token endpoint")
+		})
+
 		DescribeTable("make the token endpoint answer 429 or 503",
 			func(status int, errorCode string) {
 				srv := authServer(mockserver.AuthStrict, &auth.Config{Alg: auth.HS256,
