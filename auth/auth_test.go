@@ -55,7 +55,7 @@ func postToken(ts *httptest.Server, form url.Values, user, pass string) (*http.R
 	}
 	resp, err := ts.Client().Do(req)
 	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	var body map[string]any
 	Expect(json.NewDecoder(resp.Body).Decode(&body)).To(Succeed())
 	return resp, body
@@ -120,7 +120,7 @@ var _ = Describe("RS256 and the JWKS", func() {
 		_, body := postToken(ts, url.Values{"grant_type": {"client_credentials"}}, "c", "d")
 		resp, err := ts.Client().Get(ts.URL + auth.JWKSPath)
 		Expect(err).NotTo(HaveOccurred())
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		var set struct {
 			Keys []struct{ Kty, Alg, Kid, N, E string }
 		}
@@ -228,7 +228,7 @@ var _ = Describe("authorization code with PKCE", func() {
 		noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		resp, err := noFollow.Get(cfg.AuthCodeURL("st-1", oauth2.S256ChallengeOption(verifier)))
 		Expect(err).NotTo(HaveOccurred())
-		resp.Body.Close()
+		Expect(resp.Body.Close()).To(Succeed())
 		Expect(resp.StatusCode).To(Equal(http.StatusFound))
 		loc, err := url.Parse(resp.Header.Get("Location"))
 		Expect(err).NotTo(HaveOccurred())
@@ -240,7 +240,7 @@ var _ = Describe("authorization code with PKCE", func() {
 
 		resp, err = noFollow.Get(cfg.AuthCodeURL("st-2", oauth2.S256ChallengeOption(verifier)))
 		Expect(err).NotTo(HaveOccurred())
-		resp.Body.Close()
+		Expect(resp.Body.Close()).To(Succeed())
 		loc, _ = url.Parse(resp.Header.Get("Location"))
 		tok, err := cfg.Exchange(ctx, loc.Query().Get("code"), oauth2.VerifierOption(verifier))
 		Expect(err).NotTo(HaveOccurred())
@@ -260,9 +260,10 @@ var _ = Describe("authorization code with PKCE", func() {
 		func(query string, desc string) {
 			s, err := auth.New(auth.Config{Alg: auth.HS256, Clients: []auth.Client{{ID: "spa", RedirectURIs: []string{"http://127.0.0.1/cb"}}}})
 			Expect(err).NotTo(HaveOccurred())
-			resp, err := serve(s).Client().Get(serve(s).URL + "/authorize?" + query)
+			ts := serve(s)
+			resp, err := ts.Client().Get(ts.URL + "/authorize?" + query)
 			Expect(err).NotTo(HaveOccurred())
-			defer resp.Body.Close()
+			defer func() { _ = resp.Body.Close() }()
 			Expect(resp.StatusCode).To(Equal(http.StatusBadRequest))
 			var body map[string]string
 			Expect(json.NewDecoder(resp.Body).Decode(&body)).To(Succeed())
@@ -278,7 +279,7 @@ var _ = Describe("authorization code with PKCE", func() {
 		noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		resp, err := noFollow.Get(serve(s).URL + "/authorize?response_type=code&client_id=spa&state=x")
 		Expect(err).NotTo(HaveOccurred())
-		resp.Body.Close()
+		Expect(resp.Body.Close()).To(Succeed())
 		loc, _ := url.Parse(resp.Header.Get("Location"))
 		Expect(loc.Query().Get("error")).To(Equal(auth.ErrInvalidRequest))
 		Expect(loc.Query().Get("state")).To(Equal("x"))

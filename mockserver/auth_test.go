@@ -34,14 +34,14 @@ func getWith(srv *mockserver.TestServer, path, authz string) *http.Response {
 	}
 	resp, err := srv.Client().Do(req)
 	Expect(err).NotTo(HaveOccurred())
-	resp.Body.Close()
+	Expect(resp.Body.Close()).To(Succeed())
 	return resp
 }
 
 func tokenRequest(srv *mockserver.TestServer, form url.Values) (*http.Response, map[string]any) {
 	resp, err := srv.Client().PostForm(srv.URL+"/oauth/token", form)
 	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	var body map[string]any
 	Expect(json.NewDecoder(resp.Body).Decode(&body)).To(Succeed())
 	return resp, body
@@ -54,7 +54,7 @@ func pkceFlow(srv *mockserver.TestServer, cfg *oauth2.Config) (context.Context, 
 	noFollow := &http.Client{Transport: srv.Client().Transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := noFollow.Get(cfg.AuthCodeURL("xyz", oauth2.S256ChallengeOption(verifier)))
 	Expect(err).NotTo(HaveOccurred())
-	resp.Body.Close()
+	Expect(resp.Body.Close()).To(Succeed())
 	Expect(resp.StatusCode).To(Equal(http.StatusFound))
 	loc, err := url.Parse(resp.Header.Get("Location"))
 	Expect(err).NotTo(HaveOccurred())
@@ -78,7 +78,7 @@ var _ = Describe("auth flows (--auth strict)", func() {
 		for time.Now().Before(deadline) {
 			resp, err := client.Get(srv.URL + "/items")
 			Expect(err).NotTo(HaveOccurred())
-			resp.Body.Close()
+			Expect(resp.Body.Close()).To(Succeed())
 			Expect(resp.StatusCode).To(Equal(http.StatusOK), resp.Header.Get("WWW-Authenticate"))
 			n++
 			time.Sleep(50 * time.Millisecond)
@@ -97,7 +97,7 @@ var _ = Describe("auth flows (--auth strict)", func() {
 		ctx, tok := pkceFlow(srv, &cfg)
 		resp, err := cfg.Client(ctx, tok).Get(srv.URL + "/items")
 		Expect(err).NotTo(HaveOccurred())
-		resp.Body.Close()
+		Expect(resp.Body.Close()).To(Succeed())
 		Expect(resp.StatusCode).To(Equal(http.StatusOK))
 		Expect(getWith(srv, "/admin", "Bearer "+tok.AccessToken).StatusCode).To(Equal(http.StatusForbidden))
 	})
@@ -173,7 +173,7 @@ var _ = Describe("auth flows (--auth strict)", func() {
 			req.Header.Set("X-Api-Key", k)
 			resp, err := srv.Client().Do(req)
 			Expect(err).NotTo(HaveOccurred())
-			resp.Body.Close()
+			Expect(resp.Body.Close()).To(Succeed())
 			return resp.StatusCode
 		}
 		Expect(send("good-key-1")).To(Equal(http.StatusNoContent))
@@ -224,7 +224,7 @@ var _ = Describe("auth flows (--auth strict)", func() {
 			Expect(srv.SetFaultsYAML("rules:\n  - name: token-down\n    match: {path: /oauth/token}\n    fault: {status: 503, retry_after: 2}\n")).To(Succeed())
 			resp, err := srv.Client().PostForm(srv.URL+"/oauth/token", cc)
 			Expect(err).NotTo(HaveOccurred())
-			resp.Body.Close()
+			Expect(resp.Body.Close()).To(Succeed())
 			Expect(resp.StatusCode).To(Equal(http.StatusServiceUnavailable))
 			Expect(resp.Header.Get("Retry-After")).To(Equal("2"))
 			Expect(srv.Auth().Stats().TokenRequests.Load()).To(BeZero(), "the fault answered before the token endpoint")
