@@ -226,6 +226,9 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, op *validator.Ope
 			Detail: "The operation requires credentials the request does not carry: " + strings.Join(missing, " or ") + ".",
 		}, securityCandidates, preferences{}), false
 	}
+	if be := s.verifyCredentials(r, op); be != nil {
+		return prefs, s.rejectCredentials(w, r, op, be), false
+	}
 	if detail := s.unsupportedMedia(r, op); detail != "" {
 		return prefs, s.reject(w, r, op, &Problem{
 			Type: ProblemUnsupportedMedia, Title: "Unsupported media type", Status: http.StatusUnsupportedMediaType,

@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mockd/mockd/auth"
 	"github.com/mockd/mockd/fault"
 	"github.com/mockd/mockd/mockserver/state"
 	"github.com/mockd/mockd/recorder"
@@ -123,6 +124,12 @@ type Config struct {
 	WebhookScheme string
 	// WebhookFile is the webhooks file: retry policy, schedules, faults.
 	WebhookFile string
+	// Auth is how the security stage checks credentials: AuthPresence (""
+	// too, the default) or AuthStrict (see auth.go).
+	Auth AuthMode
+	// AuthConfig configures the mock authorization server served at the
+	// spec's OAuth flow URLs (nil: package auth's defaults).
+	AuthConfig *auth.Config
 
 	// specFile and specBytes are set by the SpecFile and SpecBytes
 	// setters: New loads them with Logger, when Spec is nil.
@@ -269,6 +276,7 @@ type Server struct {
 	admin    http.Handler
 	hooks    *hooks      // webhooks and callbacks (webhooks.go)
 	cors     *corsPolicy // nil: CORS off
+	auth     *mockAuth   // nil: no authorization server (auth.go)
 	started  time.Time
 	// keptNames remembers Redactor.KeepsHeader per request header name
 	// (at most maxKeptNames, counted by keptCount).
@@ -362,6 +370,9 @@ func NewFromConfig(cfg Config) (*Server, error) {
 		}
 	}
 	if err := s.setupState(); err != nil {
+		return nil, err
+	}
+	if err := s.setupAuth(); err != nil {
 		return nil, err
 	}
 	s.pipeline = s.sources()
@@ -492,6 +503,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// A fault may capture the response and write it on the raw
 			// connection, past the CORS writer outside.
 			w = s.withCORS(w, r)
+		}
+		if h := s.authRoute(r, op); h != nil {
+			h(w, r)
+			tw.source = SourceAuth
+			return
 		}
 		x.r = withProblemNote(r, &x.problem)
 		tw.source = s.answer(w, x)

@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -65,7 +66,7 @@ func (r *Redactor) parseBody(h http.Header, body []byte, sc *scan) *parsed {
 	mt, params, _ := mime.ParseMediaType(h.Get("Content-Type"))
 	switch {
 	case mt == "application/x-www-form-urlencoded":
-		p.kind, p.text = bodyText, []byte(r.query(string(body), false, sc))
+		p.kind, p.text = bodyText, []byte(r.query(string(body), codeGrant(body), sc))
 	case strings.HasPrefix(mt, "multipart/"):
 		out, err := r.multipart(body, params["boundary"], sc)
 		if err != nil {
@@ -83,6 +84,13 @@ func (r *Redactor) parseBody(h http.Header, body []byte, sc *scan) *parsed {
 		p.kind, p.text = bodyText, body
 	}
 	return p
+}
+
+// codeGrant reports whether a form body is an OAuth token request of the
+// authorization_code grant, whose "code" is a credential (RFC 6749 §4.1.3).
+func codeGrant(form []byte) bool {
+	v, err := url.ParseQuery(string(form))
+	return err == nil && v.Get("grant_type") == "authorization_code"
 }
 
 func ndjsonType(mt string) bool {

@@ -35,8 +35,10 @@ const MinPropagated = 6
 // Set-Cookie and X-Api-Key, and any header, query parameter, form or
 // multipart field or JSON object key whose lower-cased name contains
 // "token", "secret", "password", "passwd", "api-key", "api_key", "apikey",
-// "private_key", "credential" or is "authorization". Under a secret JSON
-// key the whole value goes (string, number, array or object).
+// "private_key", "credential", "code_verifier" or is "authorization". Under
+// a secret JSON key the whole value goes (string, number, array or object).
+// The OAuth authorization code ("code") is secret in a Location header and
+// in a form that also has grant_type=authorization_code (a token request).
 //
 // Value shapes: Authorization and Proxy-Authorization keep their scheme
 // ("Bearer REDACTED"); Cookie keeps cookie names ("a=REDACTED; b=REDACTED");
@@ -160,7 +162,7 @@ func New(cfg Config) (*Redactor, error) {
 func (r *Redactor) compile() {
 	r.urlRe = regexp.MustCompile(urlPattern)
 	r.pairRe = regexp.MustCompile(secretPairPattern)
-	r.likeRe = regexp.MustCompile(`token|secret|passw|api[-_]?key|private_key|credential|authorization|bearer|cookie`)
+	r.likeRe = regexp.MustCompile(`token|secret|passw|api[-_]?key|private_key|credential|code_verifier|authorization|bearer|cookie`)
 	var all []string
 	for _, n := range []names{r.headerNames, r.queryNames, r.bodyNames} {
 		for k := range n.exact {
@@ -189,7 +191,7 @@ func (r *Redactor) DefaultsDisabled() bool { return !r.defaults }
 
 // secretName applies the default name patterns to a lower-cased name.
 func secretName(lower string) bool {
-	for _, p := range [...]string{"token", "secret", "password", "passwd", "api-key", "api_key", "apikey", "private_key", "credential"} {
+	for _, p := range [...]string{"token", "secret", "password", "passwd", "api-key", "api_key", "apikey", "private_key", "credential", "code_verifier"} {
 		if strings.Contains(lower, p) {
 			return true
 		}
@@ -358,8 +360,9 @@ func (r *Redactor) values(v url.Values, sc *scan) url.Values {
 		return nil
 	}
 	out := make(url.Values, len(v))
+	codeForm := v.Get("grant_type") == "authorization_code"
 	for k, vs := range v {
-		if r.IsSecretKey(k) {
+		if r.IsSecretKey(k) || codeForm && k == "code" {
 			red := make([]string, len(vs))
 			for i := range red {
 				sc.add(vs[i])

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"net/http"
+	"strings"
 	"testing"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
@@ -158,5 +159,36 @@ func TestRedactorConfigErrors(t *testing.T) {
 	r, _ := redact.New(redact.Config{DisableDefaults: true})
 	if !r.DefaultsDisabled() || r.IsSecretHeader("Authorization") {
 		t.Error("defaults still on")
+	}
+}
+
+// An OAuth token request of the authorization_code grant carries two
+// credentials under names the defaults did not know: the code and the PKCE
+// verifier. Elsewhere "code" stays (an error code is no secret).
+func TestRedactOAuthCodeGrant(t *testing.T) {
+	r := redact.Default()
+	const form = "grant_type=authorization_code&code=c0de-Secret1&code_verifier=v3rifier-Secret2&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb"
+	it := &cassette.Interaction{
+		Request: cassette.Request{Method: "POST", URL: "http://h/oauth/token", Body: form,
+			Headers: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+			Form: map[string][]string{"grant_type": {"authorization_code"}, "code": {"c0de-Secret1"},
+				"code_verifier": {"v3rifier-Secret2"}}},
+		Response: cassette.Response{Code: 400, Body: `{"code":"bad_request"}`, Headers: http.Header{"Content-Type": {"application/json"}}},
+	}
+	r.Interaction(it)
+	if strings.Contains(it.Request.Body, "Secret") || it.Request.Form.Get("code") != redact.Redacted || it.Request.Form.Get("code_verifier") != redact.Redacted {
+		t.Errorf("code grant not redacted: %q %v", it.Request.Body, it.Request.Form)
+	}
+	if !strings.Contains(it.Request.Body, "redirect_uri=http") {
+		t.Errorf("redirect_uri lost: %q", it.Request.Body)
+	}
+	if it.Response.Body != `{"code":"bad_request"}` {
+		t.Errorf("an error code was redacted: %q", it.Response.Body)
+	}
+	if got := r.Text("exchanging code_verifier=v3rifier-Secret2"); strings.Contains(got, "Secret") {
+		t.Errorf("Text kept the verifier: %q", got)
+	}
+	if got := r.Query("grant_type=client_credentials&code=plain"); got != "grant_type=client_credentials&code=plain" {
+		t.Errorf("a code outside a code grant was redacted: %q", got)
 	}
 }

@@ -28,8 +28,9 @@ func propagated(redact func(*scan) string) string {
 	return scrubString(out, sc.list())
 }
 
-// query redacts a raw query (or fragment); redirect also treats the OAuth
-// "code" and "state"-free "code" parameter as secret (Location headers).
+// query redacts a raw query (or fragment); redirect (a Location header, or
+// a form of the authorization_code grant) also treats the OAuth "code"
+// parameter as secret.
 func (r *Redactor) query(rawQuery string, redirect bool, sc *scan) string {
 	if rawQuery == "" {
 		return rawQuery
@@ -133,7 +134,7 @@ func (r *Redactor) urlHeaderValue(name, v string, sc *scan) string {
 // secretPairPattern finds name=value and "name": "value" pairs whose name
 // matches the default secret patterns, in free text (logs, text bodies,
 // JSON that does not parse). Group 2 is the value.
-const secretPairPattern = `(?i)((?:[a-z0-9_.-]*(?:token|secret|password|passwd|api[-_]?key|private_key|credential)[a-z0-9_.-]*|authorization)["']?\s*[:=]\s*["']?)((?:bearer|basic|token)\s+[^"'&\s,;<>}\]]+|[^"'&\s,;<>}\]]+)`
+const secretPairPattern = `(?i)((?:[a-z0-9_.-]*(?:token|secret|password|passwd|api[-_]?key|private_key|credential|code_verifier)[a-z0-9_.-]*|authorization)["']?\s*[:=]\s*["']?)((?:bearer|basic|token)\s+[^"'&\s,;<>}\]]+|[^"'&\s,;<>}\]]+)`
 
 // Text redacts a free-text string: URLs in it (query, fragment, userinfo)
 // and, with the defaults, name=value or "name": "value" pairs whose name

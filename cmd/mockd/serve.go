@@ -46,6 +46,7 @@ type serveCommand struct {
 	limitFlags   *httpserver.Flags
 	lenient      bool
 	webhooks     webhookFlags
+	auth         authFlags
 }
 
 // serveHeader opens `mockd serve --help`.
@@ -92,6 +93,7 @@ func (c *serveCommand) parse(args []string) error {
 	fs.BoolVar(&c.lenient, "lenient", false, "serve a spec with broken $refs: leave out the operations that use them (listed at start-up)")
 	registerRedaction(fs, &c.redaction)
 	c.webhooks.register(fs, c)
+	c.auth.register(fs)
 	c.limitFlags = httpserver.RegisterFlags(fs)
 	if err := cli.Parse(fs, args, c.stdout, serveHeader); err != nil {
 		return err
@@ -168,6 +170,9 @@ func (c *serveCommand) check(fs *flag.FlagSet) error {
 		}
 	}
 	if err := checkRedaction(c.redaction); err != nil {
+		return err
+	}
+	if err := c.auth.bind(cfg); err != nil {
 		return err
 	}
 	limits, err := c.limitFlags.Limits()

@@ -30,7 +30,7 @@ type Store struct {
 	// wrappers are the static values of the list objects (by resource),
 	// copied for each page.
 	wrappers map[string]map[string]any
-	now       func() time.Time
+	now      func() time.Time
 }
 
 // opRef is a stateful operation's resource and kind.
