@@ -144,8 +144,9 @@ func wantStatus(k state.Kind) int {
 		return http.StatusCreated
 	case state.KindDelete:
 		return http.StatusNoContent
+	default:
+		return http.StatusOK
 	}
-	return http.StatusOK
 }
 
 // serveState validates the request, then answers it from the store: a
@@ -189,6 +190,7 @@ func (s *Server) serveState(w http.ResponseWriter, x *exchange, res *state.Resou
 		return s.reject(w, r, op, &Problem{Type: ProblemIdempotency, Title: "Idempotency key in use", Status: http.StatusConflict,
 			Detail: fmt.Sprintf("A request with this %s is still being answered; retry when it is done.", s.cfg.State.IdempotencyHeader)},
 			[]candidate{{"409", 409}, {"4XX", 409}, {"default", 409}}, preferences{})
+	case state.Proceed: // a new key: answer, and remember the answer
 	}
 	rw := &recordingWriter{ResponseWriter: w}
 	from = s.stateAnswer(rw, x, sel, prefs)

@@ -302,7 +302,7 @@ func reportOut(t *testing.T, spec *validator.Spec, it *cassette.Interaction, for
 	out := checker.Check(x)
 	col.Add(1, &out)
 	var buf bytes.Buffer
-	if err := report.WriteReport(&buf, format, col.Result(), report.ReportOptions{}); err != nil {
+	if err := report.WriteReport(&buf, format, col.Result(), report.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	return buf.String()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -306,8 +307,15 @@ var _ = Describe("Deliverer against a verifying receiver", func() {
 		Expect(string(js)).NotTo(ContainSubstring(string(secret)))
 		Expect(logs.String()).To(ContainSubstring("webhook attempt"))
 		Expect(logs.String()).NotTo(ContainSubstring(string(secret)))
-		cfg, _ := json.Marshal(webhook.Config{Secret: secret})
-		Expect(string(cfg)).NotTo(ContainSubstring(string(secret)))
+		// A Config printed or logged shows no secret (Secret's String and
+		// MarshalJSON); the Config itself holds an http.Client, which JSON
+		// cannot encode.
+		cfg := webhook.Config{Secret: secret}
+		Expect(fmt.Sprintf("%v %+v %s", cfg, cfg, cfg.Secret)).NotTo(ContainSubstring(string(secret)))
+		js, err = json.Marshal(struct{ Secret webhook.Secret }{secret})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(js)).To(ContainSubstring("REDACTED"))
+		Expect(string(js)).NotTo(ContainSubstring(string(secret)))
 	})
 
 	It("refuses a missing secret, a bad standard secret and a missing URL with a fix", func() {

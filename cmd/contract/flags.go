@@ -204,7 +204,7 @@ func (c *common) writeReports(r *contract.Result, stdout io.Writer) error {
 	thresholds.OptionNames = optionNames()
 	gate := r.Evaluate(thresholds)
 	for _, o := range outs {
-		opts := report.ReportOptions{ToolVersion: cli.BuildVersion()}
+		opts := report.Options{ToolVersion: cli.BuildVersion()}
 		if o.file == "" {
 			opts.Color = c.useColor(stdout)
 			if err := report.WriteReport(stdout, o.format, r, opts); err != nil {

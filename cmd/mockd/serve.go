@@ -140,22 +140,8 @@ func (c *serveCommand) check(fs *flag.FlagSet) error {
 	case cfg.Stateful && c.spec == "":
 		return cli.Usagef("--stateful needs --spec FILE (resources are inferred from it)")
 	}
-	if c.onMiss != "" {
-		mode, err := mockserver.ParseMissMode(c.onMiss)
-		if err != nil {
-			return cli.Usagef("--%v", err)
-		}
-		cfg.OnMiss = mode
-		if (mode == mockserver.MissProxy || mode == mockserver.MissRecord) && c.upstream == "" {
-			return cli.Usagef("--on-miss %s needs --upstream URL (the real API)", mode)
-		}
-	}
-	if c.upstream != "" {
-		u, err := url.Parse(c.upstream)
-		if err != nil || u.Scheme == "" || u.Host == "" {
-			return cli.Usagef("--upstream %q: want an absolute URL such as https://api.example.com", c.upstream)
-		}
-		cfg.Upstream = u
+	if err := c.checkPlayback(); err != nil {
+		return err
 	}
 	if cfg.ProblemBodies != mockserver.ProblemBodiesSpec && cfg.ProblemBodies != mockserver.ProblemBodiesMockd {
 		return cli.Usagef("--problem-bodies %q: use %s (the spec's error responses) or %s (mockd's problem+json)",
@@ -184,6 +170,29 @@ func (c *serveCommand) check(fs *flag.FlagSet) error {
 		cfg.AdminToken = os.Getenv("MOCKD_ADMIN_TOKEN")
 	}
 	return c.webhooks.check(c)
+}
+
+// checkPlayback binds --on-miss and --upstream (cassette playback).
+func (c *serveCommand) checkPlayback() error {
+	cfg := &c.cfg
+	if c.onMiss != "" {
+		mode, err := mockserver.ParseMissMode(c.onMiss)
+		if err != nil {
+			return cli.Usagef("--%v", err)
+		}
+		cfg.OnMiss = mode
+		if (mode == mockserver.MissProxy || mode == mockserver.MissRecord) && c.upstream == "" {
+			return cli.Usagef("--on-miss %s needs --upstream URL (the real API)", mode)
+		}
+	}
+	if c.upstream != "" {
+		u, err := url.Parse(c.upstream)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return cli.Usagef("--upstream %q: want an absolute URL such as https://api.example.com", c.upstream)
+		}
+		cfg.Upstream = u
+	}
+	return nil
 }
 
 // checkPort refuses a port number no socket can have, before anything is

@@ -41,8 +41,8 @@ var CheckDescriptions = map[string]string{
 	contract.CheckResponseEncoding:  "The response body's Content-Encoding can be decoded within the inflation limits.",
 }
 
-// ReportOptions tunes report output.
-type ReportOptions struct {
+// Options tunes report output.
+type Options struct {
 	// Color writes ANSI colours in the text format (when stdout is a TTY).
 	Color bool
 	// ToolVersion is recorded in SARIF.
@@ -50,7 +50,7 @@ type ReportOptions struct {
 }
 
 // WriteReport writes r in format (one of ReportFormats).
-func WriteReport(w io.Writer, format string, r *contract.Result, opts ReportOptions) error {
+func WriteReport(w io.Writer, format string, r *contract.Result, opts Options) error {
 	var err error
 	switch strings.ToLower(format) {
 	case "text":

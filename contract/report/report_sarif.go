@@ -78,7 +78,7 @@ type sarifRegion struct {
 // writeSARIF writes a SARIF 2.1.0 log: one result per finding group,
 // located at the spec's line and column (code scanning shows it on the
 // spec file), with the traffic occurrences in its properties.
-func writeSARIF(w io.Writer, r *contract.Result, opts ReportOptions) error {
+func writeSARIF(w io.Writer, r *contract.Result, opts Options) error {
 	driver := sarifDriver{Name: "contract", InformationURI: "https://github.com/mockd/mockd", Version: opts.ToolVersion}
 	ruleIndex := map[string]int{}
 	for _, id := range contract.CheckIDs {

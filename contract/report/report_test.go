@@ -51,7 +51,7 @@ func goldenResult() *contract.Result {
 	return r
 }
 
-func render(r *contract.Result, format string, opts report.ReportOptions) []byte {
+func render(r *contract.Result, format string, opts report.Options) []byte {
 	var b bytes.Buffer
 	Expect(report.WriteReport(&b, format, r, opts)).To(Succeed())
 	return b.Bytes()
@@ -63,7 +63,7 @@ var _ = Describe("contract reports", func() {
 
 	for _, format := range report.ReportFormats {
 		It("renders "+format+" like its golden file", func() {
-			got := render(r, format, report.ReportOptions{ToolVersion: "test"})
+			got := render(r, format, report.Options{ToolVersion: "test"})
 			path := filepath.Join("testdata", "golden", goldenFiles[format])
 			if os.Getenv("CONTRACT_UPDATE_GOLDEN") == "1" {
 				Expect(os.MkdirAll(filepath.Dir(path), 0o755)).To(Succeed())
@@ -73,18 +73,18 @@ var _ = Describe("contract reports", func() {
 			Expect(err).NotTo(HaveOccurred(), "run with CONTRACT_UPDATE_GOLDEN=1 to create %s", path)
 			Expect(string(got)).To(Equal(string(want)))
 			// Rendering is deterministic, whatever the worker interleaving.
-			Expect(string(render(goldenResult(), format, report.ReportOptions{ToolVersion: "test"}))).To(Equal(string(got)))
+			Expect(string(render(goldenResult(), format, report.Options{ToolVersion: "test"}))).To(Equal(string(got)))
 		})
 	}
 
 	It("colours the text report only when asked", func() {
-		Expect(string(render(r, "text", report.ReportOptions{Color: true}))).To(ContainSubstring("\x1b[31m"))
-		Expect(string(render(r, "text", report.ReportOptions{}))).NotTo(ContainSubstring("\x1b["))
+		Expect(string(render(r, "text", report.Options{Color: true}))).To(ContainSubstring("\x1b[31m"))
+		Expect(string(render(r, "text", report.Options{}))).NotTo(ContainSubstring("\x1b["))
 	})
 
 	It("writes JSON with a version field and every finding's locations", func() {
 		var doc map[string]any
-		Expect(json.Unmarshal(render(r, "json", report.ReportOptions{}), &doc)).To(Succeed())
+		Expect(json.Unmarshal(render(r, "json", report.Options{}), &doc)).To(Succeed())
 		Expect(doc["version"]).To(BeEquivalentTo(contract.ReportVersion))
 		findings := doc["findings"].([]any)
 		Expect(findings).NotTo(BeEmpty())
@@ -96,7 +96,7 @@ var _ = Describe("contract reports", func() {
 
 	It("writes SARIF that validates against the SARIF 2.1.0 JSON schema, located on the spec", func() {
 		sch := compileSARIFSchema()
-		out := render(r, "sarif", report.ReportOptions{ToolVersion: "test"})
+		out := render(r, "sarif", report.Options{ToolVersion: "test"})
 		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(out))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(sch.Validate(inst)).To(Succeed())
@@ -126,7 +126,7 @@ var _ = Describe("contract reports", func() {
 
 	It("writes JUnit XML that satisfies the Jenkins JUnit schema's structure", func() {
 		rules := loadXSD(filepath.Join("testdata", "schemas", "junit-10.xsd"))
-		out := render(r, "junit", report.ReportOptions{})
+		out := render(r, "junit", report.Options{})
 		Expect(rules.validate(out)).To(Succeed())
 		Expect(string(out)).To(ContainSubstring(`<failure message=`))
 		Expect(string(out)).To(ContainSubstring(`classname="contract.getBook"`))

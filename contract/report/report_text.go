@@ -21,7 +21,7 @@ const (
 	ansiDim    = "\x1b[2m"
 )
 
-func writeText(out io.Writer, r *contract.Result, opts ReportOptions) error {
+func writeText(out io.Writer, r *contract.Result, opts Options) error {
 	w := bufio.NewWriter(out)
 	paint := func(code, s string) string {
 		if !opts.Color {
@@ -35,49 +35,71 @@ func writeText(out io.Writer, r *contract.Result, opts ReportOptions) error {
 	}
 	fmt.Fprintf(w, "\n\n")
 	for _, g := range r.Groups {
-		f := &g.Finding
-		sev := strings.ToUpper(string(f.Severity))
-		switch f.Severity {
-		case validator.SeverityError:
-			sev = paint(ansiRed+ansiBold, sev)
-		case validator.SeverityWarning:
-			sev = paint(ansiYellow, sev)
-		default:
-			sev = paint(ansiCyan, sev)
-		}
-		fmt.Fprintf(w, "%s %s  %s", sev, f.Check, findingOperation(f))
-		if g.Count > 1 {
-			fmt.Fprintf(w, "  (×%d)", g.Count)
-		}
-		fmt.Fprintf(w, "\n  %s\n", findingText(f))
-		if wh := findingWhere(f); wh != "" {
-			fmt.Fprintf(w, "  at:   %s\n", wh)
-		}
-		if loc := specLocation(f); loc != "" {
-			fmt.Fprintf(w, "  spec: %s %s\n", loc, paint(ansiDim, "#"+f.SpecPointer))
-		} else if f.SpecPointer != "" {
-			fmt.Fprintf(w, "  spec: #%s\n", f.SpecPointer)
-		}
-		if len(g.Occurrences) > 0 {
-			srcs := make([]string, len(g.Occurrences))
-			for i, s := range g.Occurrences {
-				srcs[i] = sourceText(s)
-			}
-			more := ""
-			if g.Count > len(g.Occurrences) {
-				more = fmt.Sprintf(" and %d more", g.Count-len(g.Occurrences))
-			}
-			fmt.Fprintf(w, "  seen: %s%s\n", strings.Join(srcs, ", "), more)
-		}
-		if f.Hint != "" {
-			fmt.Fprintf(w, "  hint: %s\n", f.Hint)
-		}
-		if f.Reproduce != "" {
-			fmt.Fprintf(w, "  reproduce: %s\n", f.Reproduce)
-		}
-		fmt.Fprintln(w)
+		writeTextFinding(w, g, paint)
 	}
-	cv := r.Coverage
+	writeTextCoverage(w, r.Coverage, paint)
+	fmt.Fprintf(w, "\n%d error(s), %d warning(s), %d info across %d distinct finding(s)\n", r.Errors, r.Warnings, r.Infos, len(r.Groups))
+	if g := r.Gate; g != nil {
+		if len(g.MissingStatuses) > 0 {
+			fmt.Fprintf(w, "Declared statuses never seen: %s\n", strings.Join(g.MissingStatuses, ", "))
+		}
+		if g.Passed {
+			fmt.Fprintf(w, "%s\n", paint(ansiGreen+ansiBold, "PASS"))
+		} else {
+			fmt.Fprintf(w, "%s: %s\n", paint(ansiRed+ansiBold, "FAIL"), strings.Join(g.Failures, "; "))
+		}
+	}
+	return w.Flush()
+}
+
+// writeTextFinding writes one group of identical findings.
+func writeTextFinding(w io.Writer, g *contract.Group, paint func(code, s string) string) {
+	f := &g.Finding
+	sev := strings.ToUpper(string(f.Severity))
+	switch f.Severity {
+	case validator.SeverityError:
+		sev = paint(ansiRed+ansiBold, sev)
+	case validator.SeverityWarning:
+		sev = paint(ansiYellow, sev)
+	default:
+		sev = paint(ansiCyan, sev)
+	}
+	fmt.Fprintf(w, "%s %s  %s", sev, f.Check, findingOperation(f))
+	if g.Count > 1 {
+		fmt.Fprintf(w, "  (×%d)", g.Count)
+	}
+	fmt.Fprintf(w, "\n  %s\n", findingText(f))
+	if wh := findingWhere(f); wh != "" {
+		fmt.Fprintf(w, "  at:   %s\n", wh)
+	}
+	if loc := specLocation(f); loc != "" {
+		fmt.Fprintf(w, "  spec: %s %s\n", loc, paint(ansiDim, "#"+f.SpecPointer))
+	} else if f.SpecPointer != "" {
+		fmt.Fprintf(w, "  spec: #%s\n", f.SpecPointer)
+	}
+	if len(g.Occurrences) > 0 {
+		srcs := make([]string, len(g.Occurrences))
+		for i, s := range g.Occurrences {
+			srcs[i] = sourceText(s)
+		}
+		more := ""
+		if g.Count > len(g.Occurrences) {
+			more = fmt.Sprintf(" and %d more", g.Count-len(g.Occurrences))
+		}
+		fmt.Fprintf(w, "  seen: %s%s\n", strings.Join(srcs, ", "), more)
+	}
+	if f.Hint != "" {
+		fmt.Fprintf(w, "  hint: %s\n", f.Hint)
+	}
+	if f.Reproduce != "" {
+		fmt.Fprintf(w, "  reproduce: %s\n", f.Reproduce)
+	}
+	fmt.Fprintln(w)
+}
+
+// writeTextCoverage writes the coverage matrix and the undocumented
+// endpoints and statuses.
+func writeTextCoverage(w io.Writer, cv *contract.Coverage, paint func(code, s string) string) {
 	fmt.Fprintf(w, "%s operations %d/%d (%.1f%%), statuses %d/%d\n", paint(ansiBold, "Coverage:"),
 		cv.OperationsSeen, cv.OperationsTotal, cv.Percent, cv.StatusesSeen, cv.StatusesTotal)
 	for _, oc := range cv.Operations {
@@ -108,18 +130,6 @@ func writeText(out io.Writer, r *contract.Result, opts ReportOptions) error {
 			fmt.Fprintf(w, "  %s %s %s → %d (×%d)\n", s.OperationID, s.Method, s.Path, s.Status, s.Count)
 		}
 	}
-	fmt.Fprintf(w, "\n%d error(s), %d warning(s), %d info across %d distinct finding(s)\n", r.Errors, r.Warnings, r.Infos, len(r.Groups))
-	if g := r.Gate; g != nil {
-		if len(g.MissingStatuses) > 0 {
-			fmt.Fprintf(w, "Declared statuses never seen: %s\n", strings.Join(g.MissingStatuses, ", "))
-		}
-		if g.Passed {
-			fmt.Fprintf(w, "%s\n", paint(ansiGreen+ansiBold, "PASS"))
-		} else {
-			fmt.Fprintf(w, "%s: %s\n", paint(ansiRed+ansiBold, "FAIL"), strings.Join(g.Failures, "; "))
-		}
-	}
-	return w.Flush()
 }
 
 func writeJSON(w io.Writer, r *contract.Result) error {
