@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"regexp"
-	"sort"
 	"strings"
 
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
@@ -243,22 +242,8 @@ func (c *Checker) Check(recorded *recorder.Interaction) (out Outcome) {
 	var serverFindings []validator.Finding
 	op, err := c.spec.Router().Find(req)
 	if err != nil {
-		f := validator.Finding{Check: validator.CheckUnknownPath, SpecPointer: "/paths",
-			Message: fmt.Sprintf("%s %s is not a path of the spec", ix.Method, normalisePath(c.withoutBase(path))),
-			Hint:    "document the path under paths, or fix the client/server URL (see " + c.cfg.OptionNames.name(OptionServer) + ")"}
-		var mna *validator.MethodNotAllowedError
-		if errors.As(err, &mna) {
-			f = validator.Finding{Check: validator.CheckUnknownMethod, SpecPointer: "/paths",
-				Message: fmt.Sprintf("%s is not documented for %s (the spec has %s)", ix.Method, mna.Pattern, strings.Join(mna.Allow, ", ")),
-				Hint:    "document the method under the path, or stop calling it"}
-			if o := c.opForPattern(mna.Pattern); o != nil {
-				f.SpecPointer = "/paths/" + validator.EscapePointer(o.Path)
-				f.PathTemplate = o.Path
-			}
-		}
-		f.Method = ix.Method
 		out.Undocumented = ix.Method + " " + normalisePath(c.withoutBase(path))
-		out.Findings = append(out.Findings, c.finish(ix, nil, "", f))
+		out.Findings = append(out.Findings, c.finish(ix, nil, "", c.undocumented(ix, path, err)))
 		return out
 	}
 	out.Operation = op
@@ -273,7 +258,47 @@ func (c *Checker) Check(recorded *recorder.Interaction) (out Outcome) {
 			serverFindings = append(serverFindings, f)
 		}
 	}
+	resp, respBody, encFindings := c.response(ix, req)
+	c.checkRequest(ix, op, req, serverFindings, encFindings, &out)
+	if ix.Status == 0 {
+		return out // request only (a live proxy before forwarding)
+	}
+	c.checkResponse(ix, op, req, resp, respBody, &out)
+	// Library messages quote the concrete path: quote the template instead,
+	// so identical findings deduplicate across interactions.
+	for i := range out.Findings {
+		f := &out.Findings[i]
+		f.Message = strings.ReplaceAll(f.Message, "'"+bare+"'", "'"+op.Path+"'")
+		f.Detail = sortDeclared(f.Detail)
+	}
+	return out
+}
 
+// undocumented is the finding for a request the router did not find: an
+// undocumented path, or a method the path does not document.
+func (c *Checker) undocumented(ix *interaction, path string, err error) validator.Finding {
+	f := validator.Finding{Check: validator.CheckUnknownPath, SpecPointer: "/paths",
+		Message: fmt.Sprintf("%s %s is not a path of the spec", ix.Method, normalisePath(c.withoutBase(path))),
+		Hint:    "document the path under paths, or fix the client/server URL (see " + c.cfg.OptionNames.name(OptionServer) + ")"}
+	var mna *validator.MethodNotAllowedError
+	if errors.As(err, &mna) {
+		f = validator.Finding{Check: validator.CheckUnknownMethod, SpecPointer: "/paths",
+			Message: fmt.Sprintf("%s is not documented for %s (the spec has %s)", ix.Method, mna.Pattern, strings.Join(mna.Allow, ", ")),
+			Hint:    "document the method under the path, or stop calling it"}
+		if o := c.opForPattern(mna.Pattern); o != nil {
+			f.SpecPointer = "/paths/" + validator.EscapePointer(o.Path)
+			f.PathTemplate = o.Path
+		}
+	}
+	f.Method = ix.Method
+	f.Method = ix.Method
+	return f
+}
+
+// response is the recorded response as the validator reads it, its body
+// left out when it cannot be decoded or was truncated, and the findings of
+// bodies that could not be decoded (request first).
+func (c *Checker) response(ix *interaction, req *http.Request) (*http.Response, []byte, []validator.Finding) {
 	resp := &http.Response{StatusCode: ix.Status, Header: c.header(ix.ResponseHeader), Request: req}
 	skipBody := false
 	var encFindings []validator.Finding
@@ -293,8 +318,14 @@ func (c *Checker) Check(recorded *recorder.Interaction) (out Outcome) {
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(respBody))
 	resp.ContentLength = int64(len(respBody))
+	return resp, respBody, encFindings
+}
 
-	// Request.
+// checkRequest checks the request (parameters, body, content type,
+// security) and adds the findings, with those of the server and of bodies
+// that could not be decoded, to out. Findings on a request the server
+// rejected (4xx) get CheckConfig.RejectedRequest's severity.
+func (c *Checker) checkRequest(ix *interaction, op *validator.Operation, req *http.Request, serverFindings, encFindings []validator.Finding, out *Outcome) {
 	var reqFindings []validator.Finding
 	reqFindings = append(reqFindings, c.spec.ValidateRequest(req, op)...)
 	if f, bad := c.checkSecurity(req, op); bad {
@@ -325,11 +356,11 @@ func (c *Checker) Check(recorded *recorder.Interaction) (out Outcome) {
 		}
 	}
 
-	if ix.Status == 0 {
-		return out // request only (a live proxy before forwarding)
-	}
+}
 
-	// Response.
+// checkResponse checks the response (status, content type, body, headers,
+// writeOnly properties) and adds the findings to out.
+func (c *Checker) checkResponse(ix *interaction, op *validator.Operation, req *http.Request, resp *http.Response, respBody []byte, out *Outcome) {
 	key, declared := op.ResponseFor(ix.Status)
 	out.StatusKey = key
 	respMT := ""
@@ -375,271 +406,6 @@ func (c *Checker) Check(recorded *recorder.Interaction) (out Outcome) {
 			out.Findings = append(out.Findings, f)
 		}
 	}
-	// Library messages quote the concrete path: quote the template instead,
-	// so identical findings deduplicate across interactions.
-	for i := range out.Findings {
-		f := &out.Findings[i]
-		f.Message = strings.ReplaceAll(f.Message, "'"+bare+"'", "'"+op.Path+"'")
-		f.Detail = sortDeclared(f.Detail)
-	}
-	return out
-}
-
-// locate returns the path of ix as recorded and without the configured
-// server's base path, and whether IgnorePaths skips it. An interaction
-// without a URL gets "/".
-func (c *Checker) locate(ix *recorder.Interaction) (rawPath, path string, ignored bool) {
-	if ix.URL == nil {
-		ix.URL = &url.URL{Path: "/"}
-	}
-	rawPath = ix.URL.Path
-	if rawPath == "" {
-		rawPath = "/"
-	}
-	path = rawPath
-	if c.serverBase != "" {
-		if p, ok := validator.StripBase(path, c.serverBase); ok {
-			path = p
-		}
-	}
-	return rawPath, path, c.ignored(rawPath, path, c.withoutBase(path))
-}
-
-// operationOf is the operation Check validates ix against; nil when ix is
-// ignored or its path and method are not in the spec.
-func (c *Checker) operationOf(ix *recorder.Interaction) *validator.Operation {
-	_, path, ignored := c.locate(ix)
-	if ignored {
-		return nil
-	}
-	op, _ := c.spec.Router().Find(c.request(ix, path))
-	return op
-}
-
-// request builds the http.Request handed to the validator.
-func (c *Checker) request(ix *recorder.Interaction, path string) *http.Request {
-	u := *ix.URL
-	u.Path, u.RawPath = path, ""
-	if u.Scheme == "" {
-		u.Scheme = "http"
-	}
-	if u.Host == "" {
-		u.Host = "localhost"
-	}
-	var body io.ReadCloser = http.NoBody
-	if len(ix.RequestBody) > 0 {
-		body = io.NopCloser(bytes.NewReader(ix.RequestBody))
-	}
-	method := ix.Method
-	if method == "" {
-		method = http.MethodGet
-	}
-	return &http.Request{
-		Method:        method,
-		URL:           &u,
-		Host:          u.Host,
-		Header:        c.header(ix.RequestHeader),
-		Body:          body,
-		ContentLength: int64(len(ix.RequestBody)),
-		Proto:         "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-	}
-}
-
-func (c *Checker) header(h http.Header) http.Header {
-	out := make(http.Header, len(h))
-	for k, vs := range h {
-		ck := http.CanonicalHeaderKey(k)
-		if c.ignoreHeaders[ck] {
-			continue
-		}
-		out[ck] = append(out[ck], vs...)
-	}
-	return out
-}
-
-func (c *Checker) ignored(paths ...string) bool {
-	for _, re := range c.ignore {
-		for _, p := range paths {
-			if re.MatchString(p) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// withoutBase strips the longest server base path any operation has.
-func (c *Checker) withoutBase(p string) string {
-	best := p
-	for _, op := range c.spec.Operations {
-		for _, b := range op.BasePaths {
-			if rest, ok := validator.StripBase(p, b); ok && b != "" && len(rest) < len(best) {
-				best = rest
-			}
-		}
-	}
-	return best
-}
-
-func (c *Checker) opForPattern(pattern string) *validator.Operation {
-	for _, op := range c.spec.Operations {
-		if op.RoutePath == pattern {
-			return op
-		}
-		for _, b := range op.BasePaths {
-			if b+op.RoutePath == pattern {
-				return op
-			}
-		}
-	}
-	return nil
-}
-
-// checkServer applies CheckConfig.StrictServers.
-func (c *Checker) checkServer(ix *interaction, op *validator.Operation, rawPath string) (validator.Finding, bool) {
-	host := strings.ToLower(ix.URL.Host)
-	f := validator.Finding{Check: CheckServer, In: "url", SpecPointer: "/servers",
-		Hint: "record against a server the spec declares, or pass " + c.cfg.OptionNames.name(OptionServer) + " URL (or drop " + c.cfg.OptionNames.name(OptionStrictServers) + ")"}
-	if len(op.Op.Servers) > 0 {
-		f.SpecPointer = opPointer(op) + "/servers"
-	} else if len(op.PathItem.Servers) > 0 {
-		f.SpecPointer = "/paths/" + validator.EscapePointer(op.Path) + "/servers"
-	}
-	if c.cfg.Server != "" {
-		if c.serverHost != "" && host != c.serverHost {
-			f.Message = fmt.Sprintf("host %q is not the %s host %q", ix.URL.Host, c.cfg.OptionNames.name(OptionServer), c.serverHost)
-			return f, true
-		}
-		if _, ok := validator.StripBase(rawPath, c.serverBase); !ok {
-			f.Message = fmt.Sprintf("path %s does not start with the %s base path %s", rawPath, c.cfg.OptionNames.name(OptionServer), c.serverBase)
-			return f, true
-		}
-		return f, false
-	}
-	if hosts := c.hosts[op]; len(hosts) > 0 {
-		match := false
-		for _, re := range hosts {
-			if re.MatchString(host) {
-				match = true
-				break
-			}
-		}
-		if !match {
-			f.Message = fmt.Sprintf("host %q is not one of the spec's servers", ix.URL.Host)
-			return f, true
-		}
-	}
-	for _, base := range op.BasePaths {
-		if _, ok := validator.StripBase(rawPath, base); ok {
-			return f, false
-		}
-	}
-	f.Message = fmt.Sprintf("path %s does not start with a server base path (%s)", rawPath, strings.Join(op.BasePaths, ", "))
-	return f, true
-}
-
-// serverHosts returns host matchers for the servers that apply to op;
-// variables match their enum values (or default), or any label when they
-// have neither. Relative servers give no matcher (any host).
-func serverHosts(doc []*v3.Server, op *validator.Operation) []*regexp.Regexp {
-	servers := doc
-	if len(op.PathItem.Servers) > 0 {
-		servers = op.PathItem.Servers
-	}
-	if len(op.Op.Servers) > 0 {
-		servers = op.Op.Servers
-	}
-	var out []*regexp.Regexp
-	for _, sv := range servers {
-		if sv == nil {
-			continue
-		}
-		raw := sv.URL
-		i := strings.Index(raw, "://")
-		if i < 0 {
-			return nil // a relative server: any host
-		}
-		hostPart := raw[i+3:]
-		if j := strings.IndexByte(hostPart, '/'); j >= 0 {
-			hostPart = hostPart[:j]
-		}
-		var b strings.Builder
-		b.WriteString("^")
-		for len(hostPart) > 0 {
-			open := strings.IndexByte(hostPart, '{')
-			if open < 0 {
-				b.WriteString(regexp.QuoteMeta(strings.ToLower(hostPart)))
-				break
-			}
-			b.WriteString(regexp.QuoteMeta(strings.ToLower(hostPart[:open])))
-			end := strings.IndexByte(hostPart[open:], '}')
-			if end < 0 {
-				b.WriteString(regexp.QuoteMeta(strings.ToLower(hostPart[open:])))
-				break
-			}
-			name := hostPart[open+1 : open+end]
-			alts := []string{}
-			if sv.Variables != nil {
-				if v, ok := sv.Variables.Get(name); ok && v != nil {
-					for _, e := range v.Enum {
-						alts = append(alts, regexp.QuoteMeta(strings.ToLower(e)))
-					}
-					if len(alts) == 0 && v.Default != "" {
-						alts = append(alts, regexp.QuoteMeta(strings.ToLower(v.Default)))
-					}
-				}
-			}
-			if len(alts) == 0 {
-				b.WriteString(`[^/]*`)
-			} else {
-				b.WriteString("(?:" + strings.Join(alts, "|") + ")")
-			}
-			hostPart = hostPart[open+end+1:]
-		}
-		b.WriteString("$")
-		if re, err := regexp.Compile(b.String()); err == nil {
-			out = append(out, re)
-		}
-	}
-	return out
-}
-
-// globRegexp compiles a path glob: '*' within a segment, '**' across.
-func globRegexp(g string) (*regexp.Regexp, error) {
-	if strings.TrimSpace(g) == "" {
-		return nil, errors.New("empty glob")
-	}
-	var b strings.Builder
-	b.WriteString("^")
-	for i := 0; i < len(g); i++ {
-		switch {
-		case strings.HasPrefix(g[i:], "**"):
-			b.WriteString(".*")
-			i++
-		case g[i] == '*':
-			b.WriteString("[^/]*")
-		case g[i] == '?':
-			b.WriteString("[^/]")
-		default:
-			b.WriteString(regexp.QuoteMeta(g[i : i+1]))
-		}
-	}
-	b.WriteString("$")
-	return regexp.Compile(b.String())
-}
-
-var idSegment = regexp.MustCompile(`^(?:[0-9]+|[0-9a-fA-F-]{32,36}|[0-9a-fA-F]{24,})$`)
-
-// normalisePath replaces id-like segments with {id} so undocumented
-// endpoints group together.
-func normalisePath(p string) string {
-	segs := strings.Split(p, "/")
-	for i, s := range segs {
-		if idSegment.MatchString(s) {
-			segs[i] = "{id}"
-		}
-	}
-	return strings.Join(segs, "/")
 }
 
 // mediaKey returns the declared media type that a Content-Type matches:
@@ -817,104 +583,4 @@ func undecoded(h http.Header, body []byte, why error, check, side string) (valid
 		Message: fmt.Sprintf("the %s body could not be decoded, so it was not checked", side),
 		Detail:  detail,
 		Hint:    "record bodies with a supported Content-Encoding (gzip, deflate, br, zstd) within the inflation limits, or store them decoded"}, true
-}
-
-// redact replaces secret values quoted in a finding's message and detail:
-// values the redactor finds anywhere in the interaction (headers, URL,
-// bodies, spec credential names included), values under secret-named keys
-// at the finding's pointer, and the finding's named parameter.
-func (c *Checker) redact(ix *interaction, f *validator.Finding) {
-	for _, v := range c.secrets(ix) {
-		f.Message = strings.ReplaceAll(f.Message, v, redact.Redacted)
-		f.Detail = strings.ReplaceAll(f.Detail, v, redact.Redacted)
-		f.Hint = strings.ReplaceAll(f.Hint, v, redact.Redacted)
-	}
-	if c.secretPointer(f.Pointer) {
-		f.Message = redactQuoted(f.Message)
-		f.Detail = redactQuoted(f.Detail)
-		f.Hint = redactQuoted(f.Hint)
-	}
-	if f.Name == "" {
-		return
-	}
-	var values []string
-	switch f.In {
-	case "header":
-		if !c.cfg.Redactor.IsSecretHeader(f.Name) {
-			return
-		}
-		values = append(ix.RequestHeader.Values(f.Name), ix.ResponseHeader.Values(f.Name)...)
-	case "query":
-		if !c.cfg.Redactor.IsSecretQuery(f.Name) {
-			return
-		}
-		values = ix.URL.Query()[f.Name]
-	case "cookie":
-		if !c.cfg.Redactor.IsSecretQuery(f.Name) && !c.cfg.Redactor.IsSecretHeader("Cookie") {
-			return
-		}
-		r := http.Request{Header: ix.RequestHeader}
-		for _, ck := range r.Cookies() {
-			if ck.Name == f.Name {
-				values = append(values, ck.Value)
-			}
-		}
-	default:
-		return
-	}
-	for _, v := range values {
-		if len(v) < 3 {
-			continue
-		}
-		f.Message = strings.ReplaceAll(f.Message, v, redact.Redacted)
-		f.Detail = strings.ReplaceAll(f.Detail, v, redact.Redacted)
-		f.Hint = strings.ReplaceAll(f.Hint, v, redact.Redacted)
-	}
-}
-
-// secrets returns the secret values of ix (computed once per Check call
-// and kept on it): the redactor runs over a copy of the whole exchange.
-func (c *Checker) secrets(ix *interaction) []string {
-	if ix.secrets != nil {
-		return *ix.secrets
-	}
-	x := redact.Exchange{
-		Request:  redact.Message{URL: ix.URL.String(), Header: ix.RequestHeader.Clone(), Body: ix.RequestBody},
-		Response: redact.Message{Header: ix.ResponseHeader.Clone(), Body: ix.ResponseBody},
-	}
-	vals := c.cfg.Redactor.Exchange(&x)
-	ix.secrets = &vals
-	return vals
-}
-
-// secretPointer reports whether a JSON pointer passes through a secret key.
-func (c *Checker) secretPointer(ptr string) bool {
-	for _, seg := range strings.Split(ptr, "/") {
-		seg = strings.ReplaceAll(strings.ReplaceAll(seg, "~1", "/"), "~0", "~")
-		if seg != "" && c.cfg.Redactor.IsSecretKey(seg) {
-			return true
-		}
-	}
-	return false
-}
-
-var quoted = regexp.MustCompile(`'[^']*'|"[^"]*"|\b\d[\d.eE+-]*\b`)
-
-// redactQuoted replaces quoted strings and numbers in a finding about a
-// value under a secret key.
-func redactQuoted(s string) string {
-	return quoted.ReplaceAllString(s, redact.Redacted)
-}
-
-var declaredList = regexp.MustCompile(`Declared properties: \[([^\]]*)\]`)
-
-// sortDeclared sorts the "Declared properties: [...]" list of strict-mode
-// reasons (the library prints it in map order), so findings deduplicate.
-func sortDeclared(s string) string {
-	return declaredList.ReplaceAllStringFunc(s, func(m string) string {
-		inner := declaredList.FindStringSubmatch(m)[1]
-		parts := strings.Split(inner, ", ")
-		sort.Strings(parts)
-		return "Declared properties: [" + strings.Join(parts, ", ") + "]"
-	})
 }

@@ -161,29 +161,14 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	truncated := len(respBody) > maxProxyBody
 	elapsed := time.Since(start)
-	ix.Status = resp.StatusCode
-	ix.ResponseHeader = resp.Header.Clone()
-	ix.ResponseHeader.Del(redact.TruncatedHeader) // mockd's own marker, never the upstream's
-	ix.ResponseBody = respBody
-	if truncated {
-		ix.ResponseHeader.Set(recorder.TruncatedHeader, "true")
-		ix.ResponseBody = respBody[:maxProxyBody]
-	}
-	if !truncated {
-		ix.DecodeBodies()
-	}
+	withResponse(ix, resp, respBody, truncated)
 	outcome := p.checker.Check(ix)
 	p.collector.Add(seq, &outcome)
 	p.log(r, outcome.Findings)
 	if p.sink != nil {
 		p.recordExchange(r, out, resp, body, respBody, truncated, elapsed)
 	}
-	counted := 0
-	for _, f := range outcome.Findings {
-		if f.Severity == validator.SeverityError || f.Severity == validator.SeverityWarning {
-			counted++
-		}
-	}
+	counted := countViolations(outcome.Findings)
 	noteViolations(r, counted)
 	if p.enforce {
 		if errs := errorFindings(outcome.Findings); len(errs) > 0 {
@@ -285,4 +270,31 @@ func writeProblem(w http.ResponseWriter, r *http.Request, status int, title, det
 	}
 	w.Header().Set(ViolationsHeader, strconv.Itoa(len(findings)))
 	problem.Write(w, status, problemDoc{Type: typ, Title: title, Status: status, Detail: detail, Violations: findings})
+}
+
+// withResponse records the upstream's response in ix: a body over the
+// proxy's limit is cut and marked with recorder.TruncatedHeader; the others
+// are decoded for the checker.
+func withResponse(ix *recorder.Interaction, resp *http.Response, respBody []byte, truncated bool) {
+	ix.Status = resp.StatusCode
+	ix.ResponseHeader = resp.Header.Clone()
+	ix.ResponseHeader.Del(redact.TruncatedHeader) // mockd's own marker, never the upstream's
+	ix.ResponseBody = respBody
+	if truncated {
+		ix.ResponseHeader.Set(recorder.TruncatedHeader, "true")
+		ix.ResponseBody = respBody[:maxProxyBody]
+		return
+	}
+	ix.DecodeBodies()
+}
+
+// countViolations counts the error and warning findings (ViolationsHeader).
+func countViolations(findings []Finding) int {
+	counted := 0
+	for _, f := range findings {
+		if f.Severity == validator.SeverityError || f.Severity == validator.SeverityWarning {
+			counted++
+		}
+	}
+	return counted
 }

@@ -262,38 +262,9 @@ func ReadTrafficWith(ctx context.Context, paths []string, opts TrafficOptions, f
 	if len(paths) == 0 {
 		return errors.New("no traffic given: name cassette, HAR or NDJSON files or folders")
 	}
-	type file struct {
-		path  string
-		named bool
-	}
-	var files []file
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			return &TrafficError{File: p, Err: err}
-		}
-		if !st.IsDir() {
-			files = append(files, file{p, true})
-			continue
-		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return &TrafficError{File: path, Err: err}
-			}
-			if d.IsDir() {
-				if path != p && strings.HasPrefix(d.Name(), ".") {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if d.Type().IsRegular() {
-				files = append(files, file{path, false})
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
+	files, err := trafficFiles(paths)
+	if err != nil {
+		return err
 	}
 	// One inflation budget for the whole run (internal/content): a traffic
 	// set full of decompression bombs cannot exhaust memory.
@@ -353,6 +324,48 @@ feed:
 		}
 	}
 	return first
+}
+
+// trafficFile is one file to read: named on the command line, or found in
+// a named folder.
+type trafficFile struct {
+	path  string
+	named bool
+}
+
+// trafficFiles lists the files to read: each named file, and the regular
+// files under each named folder (hidden folders skipped).
+func trafficFiles(paths []string) ([]trafficFile, error) {
+	var files []trafficFile
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, &TrafficError{File: p, Err: err}
+		}
+		if !st.IsDir() {
+			files = append(files, trafficFile{p, true})
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return &TrafficError{File: path, Err: err}
+			}
+			if d.IsDir() {
+				if path != p && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() {
+				files = append(files, trafficFile{path, false})
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
 }
 
 // fileSeqShift places a file's index above its interactions' in Seq.

@@ -349,53 +349,63 @@ func (g *generator) objectOK(s *base.Schema, obj map[string]any, depth int) bool
 		return false
 	}
 	for k, v := range obj {
-		evaluated := false
-		if s.Properties != nil {
-			if sp, ok := s.Properties.Get(k); ok {
+		if !g.propertyOK(s, k, v, depth) {
+			return false
+		}
+	}
+	return g.dependenciesOK(s, obj, depth)
+}
+
+// propertyOK checks one property of an object: properties,
+// patternProperties, additionalProperties, propertyNames and
+// unevaluatedProperties.
+func (g *generator) propertyOK(s *base.Schema, k string, v any, depth int) bool {
+	evaluated := false
+	if s.Properties != nil {
+		if sp, ok := s.Properties.Get(k); ok {
+			evaluated = true
+			if !g.matchesProxy(sp, v, depth) {
+				return false
+			}
+		}
+	}
+	if s.PatternProperties != nil {
+		for pat, sp := range s.PatternProperties.FromOldest() {
+			re, err := g.regexp(pat)
+			if err != nil {
+				return false
+			}
+			if re.MatchString(k) {
 				evaluated = true
 				if !g.matchesProxy(sp, v, depth) {
 					return false
 				}
 			}
 		}
-		if s.PatternProperties != nil {
-			for pat, sp := range s.PatternProperties.FromOldest() {
-				re, err := g.regexp(pat)
-				if err != nil {
-					return false
-				}
-				if re.MatchString(k) {
-					evaluated = true
-					if !g.matchesProxy(sp, v, depth) {
-						return false
-					}
-				}
-			}
-		}
-		if !evaluated && s.AdditionalProperties != nil {
-			if s.AdditionalProperties.IsB() {
-				if !s.AdditionalProperties.B {
-					return false
-				}
-			} else if s.AdditionalProperties.A != nil && !g.matchesProxy(s.AdditionalProperties.A, v, depth) {
+	}
+	if !evaluated && s.AdditionalProperties != nil {
+		if s.AdditionalProperties.IsB() {
+			if !s.AdditionalProperties.B {
 				return false
 			}
-			evaluated = true
-		}
-		if s.PropertyNames != nil && !g.matchesProxy(s.PropertyNames, k, depth) {
+		} else if s.AdditionalProperties.A != nil && !g.matchesProxy(s.AdditionalProperties.A, v, depth) {
 			return false
 		}
-		if !evaluated && s.UnevaluatedProperties != nil && !g.declaresKey(s, k, 0) {
-			if s.UnevaluatedProperties.IsB() {
-				if !s.UnevaluatedProperties.B {
-					return false
-				}
-			} else if s.UnevaluatedProperties.A != nil && !g.matchesProxy(s.UnevaluatedProperties.A, v, depth) {
+		evaluated = true
+	}
+	if s.PropertyNames != nil && !g.matchesProxy(s.PropertyNames, k, depth) {
+		return false
+	}
+	if !evaluated && s.UnevaluatedProperties != nil && !g.declaresKey(s, k, 0) {
+		if s.UnevaluatedProperties.IsB() {
+			if !s.UnevaluatedProperties.B {
 				return false
 			}
+		} else if s.UnevaluatedProperties.A != nil && !g.matchesProxy(s.UnevaluatedProperties.A, v, depth) {
+			return false
 		}
 	}
-	return g.dependenciesOK(s, obj, depth)
+	return true
 }
 
 // dependenciesOK checks dependentRequired and dependentSchemas.

@@ -221,48 +221,56 @@ func (p *jsonParser) value() (*yaml.Node, error) {
 		default:
 			return nil, errNotFastJSON
 		}
-		// n is complete: add it to the open collection and close every
-		// collection that ends here.
-		for {
-			if len(stack) == 0 {
-				return n, nil
-			}
-			f := &stack[len(stack)-1]
-			p.ptrs = append(p.ptrs, n)
-			p.skipSpace()
-			if p.i >= len(p.data) {
-				return nil, errNotFastJSON
-			}
-			c := p.data[p.i]
-			if f.node.Kind == yaml.MappingNode && f.key {
-				if c != ':' {
-					return nil, errNotFastJSON
-				}
-				p.i++
-				f.key = false
-				break
-			}
-			end := byte(']')
-			if f.node.Kind == yaml.MappingNode {
-				end = '}'
-				f.key = true
-			}
-			if c == ',' {
-				p.i++
-				break
-			}
-			if c != end {
+		root, err := p.attach(&stack, n)
+		if err != nil || root != nil {
+			return root, err
+		}
+	}
+}
+
+// attach adds the complete value n to the open collection on the stack and
+// closes every collection that ends here. It returns the outermost value
+// once it is complete, and nil while a collection is still open.
+func (p *jsonParser) attach(stack *[]frame, n *yaml.Node) (*yaml.Node, error) {
+	for {
+		if len(*stack) == 0 {
+			return n, nil
+		}
+		f := &(*stack)[len(*stack)-1]
+		p.ptrs = append(p.ptrs, n)
+		p.skipSpace()
+		if p.i >= len(p.data) {
+			return nil, errNotFastJSON
+		}
+		c := p.data[p.i]
+		if f.node.Kind == yaml.MappingNode && f.key {
+			if c != ':' {
 				return nil, errNotFastJSON
 			}
 			p.i++
-			content := make([]*yaml.Node, len(p.ptrs)-f.start)
-			copy(content, p.ptrs[f.start:])
-			clear(p.ptrs[f.start:])
-			p.ptrs = p.ptrs[:f.start]
-			f.node.Content = content
-			n = f.node
-			stack = stack[:len(stack)-1]
+			f.key = false
+			return nil, nil
 		}
+		end := byte(']')
+		if f.node.Kind == yaml.MappingNode {
+			end = '}'
+			f.key = true
+		}
+		if c == ',' {
+			p.i++
+			return nil, nil
+		}
+		if c != end {
+			return nil, errNotFastJSON
+		}
+		p.i++
+		content := make([]*yaml.Node, len(p.ptrs)-f.start)
+		copy(content, p.ptrs[f.start:])
+		clear(p.ptrs[f.start:])
+		p.ptrs = p.ptrs[:f.start]
+		f.node.Content = content
+		n = f.node
+		*stack = (*stack)[:len(*stack)-1]
 	}
 }
 
@@ -358,43 +366,8 @@ func (p *jsonParser) str() (*yaml.Node, error) {
 			p.i = j + 1
 			return n, nil
 		case c == '\\':
-			if j+1 >= len(d) {
-				return nil, errNotFastJSON
-			}
-			j += 2
-			switch d[j-1] {
-			case '"', '\\', '/':
-				buf = append(buf, d[j-1])
-			case 'b':
-				buf = append(buf, '\b')
-			case 'f':
-				buf = append(buf, '\f')
-			case 'n':
-				buf = append(buf, '\n')
-			case 'r':
-				buf = append(buf, '\r')
-			case 't':
-				buf = append(buf, '\t')
-			case 'u':
-				r, ok := hex4(d, j)
-				if !ok {
-					return nil, errNotFastJSON
-				}
-				j += 4
-				if utf16.IsSurrogate(r) {
-					// Only a well-formed pair (YAML rejects a lone half).
-					lo, ok := rune(0), false
-					if j+1 < len(d) && d[j] == '\\' && d[j+1] == 'u' {
-						lo, ok = hex4(d, j+2)
-					}
-					r = utf16.DecodeRune(r, lo)
-					if !ok || r == utf8.RuneError {
-						return nil, errNotFastJSON
-					}
-					j += 6
-				}
-				buf = utf8.AppendRune(buf, r)
-			default:
+			var ok bool
+			if buf, j, ok = unescape(buf, d, j); !ok {
 				return nil, errNotFastJSON
 			}
 		case c < 0x20 || c == 0x7f:
@@ -412,6 +385,51 @@ func (p *jsonParser) str() (*yaml.Node, error) {
 		}
 	}
 	return nil, errNotFastJSON
+}
+
+// unescape appends the escape sequence at d[j] (a backslash) to buf and
+// returns the offset after it; false for an invalid or lone-surrogate escape.
+func unescape(buf, d []byte, j int) ([]byte, int, bool) {
+	if j+1 >= len(d) {
+		return buf, j, false
+	}
+	j += 2
+	switch d[j-1] {
+	case '"', '\\', '/':
+		buf = append(buf, d[j-1])
+	case 'b':
+		buf = append(buf, '\b')
+	case 'f':
+		buf = append(buf, '\f')
+	case 'n':
+		buf = append(buf, '\n')
+	case 'r':
+		buf = append(buf, '\r')
+	case 't':
+		buf = append(buf, '\t')
+	case 'u':
+		r, ok := hex4(d, j)
+		if !ok {
+			return buf, j, false
+		}
+		j += 4
+		if utf16.IsSurrogate(r) {
+			// Only a well-formed pair (YAML rejects a lone half).
+			lo, ok := rune(0), false
+			if j+1 < len(d) && d[j] == '\\' && d[j+1] == 'u' {
+				lo, ok = hex4(d, j+2)
+			}
+			r = utf16.DecodeRune(r, lo)
+			if !ok || r == utf8.RuneError {
+				return buf, j, false
+			}
+			j += 6
+		}
+		buf = utf8.AppendRune(buf, r)
+	default:
+		return buf, j, false
+	}
+	return buf, j, true
 }
 
 // wide checks the multi-byte character at offset j of a string and returns

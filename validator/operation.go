@@ -219,25 +219,12 @@ var methods = []string{
 	http.MethodOptions, http.MethodHead, http.MethodPatch, http.MethodTrace,
 }
 
+// index builds the operations, their routes and the security schemes.
 func (s *Spec) index() {
 	s.byID = map[string]*Operation{}
 	s.schemes = map[string]*SecurityScheme{}
 	m := s.Model
-	if m.Components != nil && m.Components.SecuritySchemes != nil {
-		for p := m.Components.SecuritySchemes.First(); p != nil; p = p.Next() {
-			sc := p.Value()
-			if sc == nil {
-				continue
-			}
-			s.schemes[p.Key()] = &SecurityScheme{
-				Name:   p.Key(),
-				Type:   sc.Type,
-				Scheme: strings.ToLower(sc.Scheme),
-				In:     sc.In,
-				Param:  sc.Name,
-			}
-		}
-	}
+	s.indexSchemes()
 	docBases := basePaths(m.Servers)
 	if m.Paths == nil || m.Paths.PathItems == nil {
 		return
@@ -274,28 +261,7 @@ func (s *Spec) index() {
 			if len(op.Servers) > 0 {
 				bases = basePaths(op.Servers)
 			}
-			o := &Operation{
-				ID:        op.OperationId,
-				Method:    method,
-				Path:      p.Key(),
-				BasePaths: bases,
-				PathItem:  item,
-				Op:        op,
-			}
-			if o.ID == "" {
-				o.ID = method + " " + p.Key()
-			}
-			o.RoutePath, o.Selector = splitSelector(p.Key())
-			if !strings.HasPrefix(o.RoutePath, "/") {
-				o.RoutePath = "/" + o.RoutePath
-			}
-			o.bare = templateRegexp(o.RoutePath)
-			reqs := op.Security
-			if reqs == nil {
-				reqs = m.Security
-			}
-			o.Security, o.SecurityOptional = s.resolveSecurity(reqs)
-			o.checked, o.schemaless = checkedItem(item, method, op)
+			o := s.newOperation(method, p.Key(), item, op, bases)
 			s.Operations = append(s.Operations, o)
 			if _, dup := s.byID[o.ID]; !dup {
 				s.byID[o.ID] = o
@@ -306,6 +272,53 @@ func (s *Spec) index() {
 		}
 	}
 	s.warnIdenticalTemplates()
+}
+
+// indexSchemes indexes the security schemes by name.
+func (s *Spec) indexSchemes() {
+	m := s.Model
+	if m.Components != nil && m.Components.SecuritySchemes != nil {
+		for p := m.Components.SecuritySchemes.First(); p != nil; p = p.Next() {
+			sc := p.Value()
+			if sc == nil {
+				continue
+			}
+			s.schemes[p.Key()] = &SecurityScheme{
+				Name:   p.Key(),
+				Type:   sc.Type,
+				Scheme: strings.ToLower(sc.Scheme),
+				In:     sc.In,
+				Param:  sc.Name,
+			}
+		}
+	}
+}
+
+// newOperation builds the Operation of method on the path item at path.
+func (s *Spec) newOperation(method, path string, item *v3.PathItem, op *v3.Operation, bases []string) *Operation {
+	o := &Operation{
+		ID:        op.OperationId,
+		Method:    method,
+		Path:      path,
+		BasePaths: bases,
+		PathItem:  item,
+		Op:        op,
+	}
+	if o.ID == "" {
+		o.ID = method + " " + path
+	}
+	o.RoutePath, o.Selector = splitSelector(path)
+	if !strings.HasPrefix(o.RoutePath, "/") {
+		o.RoutePath = "/" + o.RoutePath
+	}
+	o.bare = templateRegexp(o.RoutePath)
+	reqs := op.Security
+	if reqs == nil {
+		reqs = s.Model.Security
+	}
+	o.Security, o.SecurityOptional = s.resolveSecurity(reqs)
+	o.checked, o.schemaless = checkedItem(item, method, op)
+	return o
 }
 
 // templateName matches a path template's parameter name.

@@ -255,29 +255,8 @@ func (c *converter) document(root *yaml.Node) (*yaml.Node, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, c.fail("", root, "the document root is a %s; a Swagger 2.0 document is a mapping with swagger: \"2.0\"", kindName(root))
 	}
-	sw := get(root, "swagger")
-	if sw == nil {
-		if v, ok := str(root, "openapi"); ok {
-			return nil, c.fail("/openapi", get(root, "openapi"), "this is an OpenAPI %s document, not Swagger 2.0; load it directly instead of converting it", v)
-		}
-		return nil, c.fail("/swagger", root, "missing swagger: \"2.0\"; this is not a Swagger 2.0 document")
-	}
-	if sw.Kind != yaml.ScalarNode || sw.Value != "2.0" {
-		return nil, c.fail("/swagger", sw, "swagger is %q; only \"2.0\" can be converted", sw.Value)
-	}
-	var err error
-	if c.consumes, err = c.mediaTypes("/consumes", get(root, "consumes")); err != nil {
+	if err := c.documentHeader(root); err != nil {
 		return nil, err
-	}
-	if c.produces, err = c.mediaTypes("/produces", get(root, "produces")); err != nil {
-		return nil, err
-	}
-	for _, k := range []string{"parameters", "responses", "definitions", "securityDefinitions", "paths", "info"} {
-		if v := get(root, k); v != nil {
-			if err := c.expectMap("/"+k, v, k); err != nil {
-				return nil, err
-			}
-		}
 	}
 	c.paramDefs, c.respDefs = get(root, "parameters"), get(root, "responses")
 
@@ -338,6 +317,36 @@ func (c *converter) document(root *yaml.Node) (*yaml.Node, error) {
 		add(out, "paths", newMap())
 	}
 	return out, nil
+}
+
+// documentHeader checks the swagger version, the document's consumes and
+// produces, and that the top-level sections are mappings.
+func (c *converter) documentHeader(root *yaml.Node) error {
+	sw := get(root, "swagger")
+	if sw == nil {
+		if v, ok := str(root, "openapi"); ok {
+			return c.fail("/openapi", get(root, "openapi"), "this is an OpenAPI %s document, not Swagger 2.0; load it directly instead of converting it", v)
+		}
+		return c.fail("/swagger", root, "missing swagger: \"2.0\"; this is not a Swagger 2.0 document")
+	}
+	if sw.Kind != yaml.ScalarNode || sw.Value != "2.0" {
+		return c.fail("/swagger", sw, "swagger is %q; only \"2.0\" can be converted", sw.Value)
+	}
+	var err error
+	if c.consumes, err = c.mediaTypes("/consumes", get(root, "consumes")); err != nil {
+		return err
+	}
+	if c.produces, err = c.mediaTypes("/produces", get(root, "produces")); err != nil {
+		return err
+	}
+	for _, k := range []string{"parameters", "responses", "definitions", "securityDefinitions", "paths", "info"} {
+		if v := get(root, k); v != nil {
+			if err := c.expectMap("/"+k, v, k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // servers builds the servers list from host, basePath and schemes.
@@ -413,36 +422,7 @@ func (c *converter) components(root *yaml.Node) (*yaml.Node, error) {
 			}
 			add(out, "schemas", schemas)
 		case "parameters":
-			params, bodies := newMap(), newMap()
-			err := pairs(v, func(name string, k, p *yaml.Node) error {
-				ptr := at("/parameters", name)
-				c.checkComponentName(ptr, k, name)
-				rp, err := c.resolveParam(ptr, p)
-				if err != nil {
-					return err
-				}
-				switch {
-				case rp.in == "body":
-					rb, err := c.bodyRequest(rp, c.effective(c.consumes))
-					if err != nil {
-						return err
-					}
-					add(bodies, name, rb)
-				case rp.in == "formData":
-					rb, err := c.formRequest([]param{rp}, c.effective(c.consumes), ptr)
-					if err != nil {
-						return err
-					}
-					add(bodies, name, rb)
-				default:
-					conv, err := c.parameter(rp)
-					if err != nil {
-						return err
-					}
-					add(params, name, conv)
-				}
-				return nil
-			})
+			params, bodies, err := c.componentParams(v)
 			if err != nil {
 				return err
 			}
@@ -488,6 +468,45 @@ func (c *converter) components(root *yaml.Node) (*yaml.Node, error) {
 		return nil
 	})
 	return out, err
+}
+
+// componentParams converts the document's parameters: body and formData
+// ones become requestBodies, the others parameters.
+func (c *converter) componentParams(v *yaml.Node) (params, bodies *yaml.Node, err error) {
+	params, bodies = newMap(), newMap()
+	err = pairs(v, func(name string, k, p *yaml.Node) error {
+		ptr := at("/parameters", name)
+		c.checkComponentName(ptr, k, name)
+		rp, err := c.resolveParam(ptr, p)
+		if err != nil {
+			return err
+		}
+		switch rp.in {
+		case "body":
+			rb, err := c.bodyRequest(rp, c.effective(c.consumes))
+			if err != nil {
+				return err
+			}
+			add(bodies, name, rb)
+		case "formData":
+			rb, err := c.formRequest([]param{rp}, c.effective(c.consumes), ptr)
+			if err != nil {
+				return err
+			}
+			add(bodies, name, rb)
+		default:
+			conv, err := c.parameter(rp)
+			if err != nil {
+				return err
+			}
+			add(params, name, conv)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return params, bodies, nil
 }
 
 // checkComponentName warns about names OpenAPI 3.0 does not allow as

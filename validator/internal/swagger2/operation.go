@@ -210,53 +210,13 @@ func (c *converter) operation(ptr string, op *yaml.Node, pathParams []param) (*y
 	if err := c.expectMap(ptr, op, "operation"); err != nil {
 		return nil, err
 	}
-	ownConsumes, err := c.mediaTypes(at(ptr, "consumes"), get(op, "consumes"))
+	consumes, produces, globalConsumes, globalProduces, err := c.operationMedia(ptr, op)
 	if err != nil {
 		return nil, err
 	}
-	ownProduces, err := c.mediaTypes(at(ptr, "produces"), get(op, "produces"))
+	bodyish, regular, err := c.operationParams(ptr, op, pathParams)
 	if err != nil {
 		return nil, err
-	}
-	consumes, produces := c.effective(c.consumes), c.effective(c.produces)
-	globalConsumes, globalProduces := true, true
-	if ownConsumes != nil {
-		globalConsumes = slices.Equal(ownConsumes, consumes)
-		consumes = ownConsumes
-	}
-	if ownProduces != nil {
-		globalProduces = slices.Equal(ownProduces, produces)
-		produces = ownProduces
-	}
-	own, err := c.paramList(at(ptr, "parameters"), get(op, "parameters"))
-	if err != nil {
-		return nil, err
-	}
-	overridden := map[string]bool{}
-	ownBody := false
-	for _, p := range own {
-		overridden[p.key] = true
-		ownBody = ownBody || p.in == "body"
-	}
-	var bodyish []param
-	for _, p := range pathParams {
-		// An operation's body parameter replaces the path's, whatever its name:
-		// there is only one body.
-		if p.bodyish() && !overridden[p.key] && !(p.in == "body" && ownBody) {
-			bodyish = append(bodyish, p)
-		}
-	}
-	var regular []*yaml.Node
-	for _, p := range own {
-		if p.bodyish() {
-			bodyish = append(bodyish, p)
-			continue
-		}
-		conv, err := c.parameter(p)
-		if err != nil {
-			return nil, err
-		}
-		regular = append(regular, conv)
 	}
 	rb, err := c.requestBody(ptr, op, bodyish, consumes, globalConsumes)
 	if err != nil {
@@ -308,4 +268,63 @@ func (c *converter) operation(ptr string, op *yaml.Node, pathParams []param) (*y
 		c.warn(ptr, op, "operation has no responses; OpenAPI 3.0 requires at least one")
 	}
 	return out, nil
+}
+
+// operationMedia is an operation's consumes and produces (its own, else
+// the document's) and whether they are the document's.
+func (c *converter) operationMedia(ptr string, op *yaml.Node) (consumes, produces []string, globalConsumes, globalProduces bool, err error) {
+	ownConsumes, err := c.mediaTypes(at(ptr, "consumes"), get(op, "consumes"))
+	if err != nil {
+		return nil, nil, false, false, err
+	}
+	ownProduces, err := c.mediaTypes(at(ptr, "produces"), get(op, "produces"))
+	if err != nil {
+		return nil, nil, false, false, err
+	}
+	consumes, produces = c.effective(c.consumes), c.effective(c.produces)
+	globalConsumes, globalProduces = true, true
+	if ownConsumes != nil {
+		globalConsumes = slices.Equal(ownConsumes, consumes)
+		consumes = ownConsumes
+	}
+	if ownProduces != nil {
+		globalProduces = slices.Equal(ownProduces, produces)
+		produces = ownProduces
+	}
+	return consumes, produces, globalConsumes, globalProduces, nil
+}
+
+// operationParams splits an operation's parameters, with the path item's
+// it does not override, into body/formData ones (for the requestBody) and
+// converted regular ones.
+func (c *converter) operationParams(ptr string, op *yaml.Node, pathParams []param) (bodyish []param, regular []*yaml.Node, err error) {
+	own, err := c.paramList(at(ptr, "parameters"), get(op, "parameters"))
+	if err != nil {
+		return nil, nil, err
+	}
+	overridden := map[string]bool{}
+	ownBody := false
+	for _, p := range own {
+		overridden[p.key] = true
+		ownBody = ownBody || p.in == "body"
+	}
+	for _, p := range pathParams {
+		// An operation's body parameter replaces the path's, whatever its name:
+		// there is only one body.
+		if p.bodyish() && !overridden[p.key] && !(p.in == "body" && ownBody) {
+			bodyish = append(bodyish, p)
+		}
+	}
+	for _, p := range own {
+		if p.bodyish() {
+			bodyish = append(bodyish, p)
+			continue
+		}
+		conv, err := c.parameter(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		regular = append(regular, conv)
+	}
+	return bodyish, regular, nil
 }

@@ -88,44 +88,7 @@ func (c *converter) response(ptr string, r *yaml.Node, produces []string) (*yaml
 	}
 	var content *yaml.Node
 	if schema != nil || (examples != nil && len(examples.Content) > 0) {
-		var mimes []string
-		if schema != nil {
-			mimes = slices.Clone(produces)
-		}
-		// An example keyed by a media range ("*/*", "text/*") belongs to
-		// the produced types it covers; only uncovered ranges get an entry.
-		type ranged struct {
-			r string
-			v *yaml.Node
-		}
-		var wildcards []ranged
-		_ = pairs(examples, func(m string, _, v *yaml.Node) error {
-			if strings.Contains(m, "*") && slices.ContainsFunc(mimes, func(p string) bool { return rangeCovers(m, p) }) {
-				wildcards = append(wildcards, ranged{m, v})
-				return nil
-			}
-			if !slices.Contains(mimes, m) {
-				mimes = append(mimes, m)
-			}
-			return nil
-		})
-		content = newMap()
-		for _, m := range mimes {
-			mt := newMap()
-			if schema != nil {
-				add(mt, "schema", schema)
-			}
-			ex := get(examples, m)
-			for _, w := range wildcards {
-				if ex == nil && rangeCovers(w.r, m) {
-					ex = w.v
-				}
-			}
-			if ex != nil {
-				add(mt, "example", ex)
-			}
-			add(content, m, mt)
-		}
+		content = responseContent(schema, examples, produces)
 	}
 	out := newMap()
 	hasDesc := false
@@ -140,22 +103,8 @@ func (c *converter) response(ptr string, r *yaml.Node, produces []string) (*yaml
 				content = nil
 			}
 		case "headers":
-			if isNull(v) {
-				return nil
-			}
-			if err := c.expectMap(at(ptr, key), v, "headers"); err != nil {
-				return err
-			}
-			headers := newMap()
-			err := pairs(v, func(name string, _, h *yaml.Node) error {
-				conv, err := c.header(at(ptr, key, name), h)
-				if err != nil {
-					return err
-				}
-				add(headers, name, conv)
-				return nil
-			})
-			if err != nil {
+			headers, err := c.responseHeaders(at(ptr, key), v)
+			if err != nil || headers == nil {
 				return err
 			}
 			add(out, key, headers)
@@ -211,4 +160,71 @@ func rangeCovers(r, m string) bool {
 	rt, rs, _ := strings.Cut(strings.ToLower(r), "/")
 	mt, _, _ := strings.Cut(strings.ToLower(m), "/")
 	return (rt == "*" && rs == "*") || (rt == mt && rs == "*")
+}
+
+// responseContent is a response's content: the schema under every produced
+// media type, and each example under its media type. An example keyed by a
+// media range ("*/*", "text/*") belongs to the produced types it covers;
+// only uncovered ranges get an entry.
+func responseContent(schema, examples *yaml.Node, produces []string) *yaml.Node {
+	var mimes []string
+	if schema != nil {
+		mimes = slices.Clone(produces)
+	}
+	type ranged struct {
+		r string
+		v *yaml.Node
+	}
+	var wildcards []ranged
+	_ = pairs(examples, func(m string, _, v *yaml.Node) error {
+		if strings.Contains(m, "*") && slices.ContainsFunc(mimes, func(p string) bool { return rangeCovers(m, p) }) {
+			wildcards = append(wildcards, ranged{m, v})
+			return nil
+		}
+		if !slices.Contains(mimes, m) {
+			mimes = append(mimes, m)
+		}
+		return nil
+	})
+	content := newMap()
+	for _, m := range mimes {
+		mt := newMap()
+		if schema != nil {
+			add(mt, "schema", schema)
+		}
+		ex := get(examples, m)
+		for _, w := range wildcards {
+			if ex == nil && rangeCovers(w.r, m) {
+				ex = w.v
+			}
+		}
+		if ex != nil {
+			add(mt, "example", ex)
+		}
+		add(content, m, mt)
+	}
+	return content
+}
+
+// responseHeaders converts a response's headers (nil for a null value).
+func (c *converter) responseHeaders(ptr string, v *yaml.Node) (*yaml.Node, error) {
+	if isNull(v) {
+		return nil, nil
+	}
+	if err := c.expectMap(ptr, v, "headers"); err != nil {
+		return nil, err
+	}
+	headers := newMap()
+	err := pairs(v, func(name string, _, h *yaml.Node) error {
+		conv, err := c.header(at(ptr, name), h)
+		if err != nil {
+			return err
+		}
+		add(headers, name, conv)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return headers, nil
 }

@@ -50,22 +50,8 @@ func (c *converter) schema(ptr string, n *yaml.Node) (*yaml.Node, error) {
 				add(out, key, v)
 			}
 		case "properties", "patternProperties", "definitions":
-			if v.Kind != yaml.MappingNode {
-				if !isNull(v) {
-					return c.fail(p, v, "%s is a %s; it must be a mapping of names to schemas", key, kindName(v))
-				}
-				return nil
-			}
-			m := newMap()
-			err := pairs(v, func(name string, _, s *yaml.Node) error {
-				conv, err := c.schema(at(p, name), s)
-				if err != nil {
-					return err
-				}
-				add(m, name, conv)
-				return nil
-			})
-			if err != nil {
+			m, err := c.schemaMap(p, key, v)
+			if err != nil || m == nil {
 				return err
 			}
 			add(out, key, m)
@@ -80,25 +66,11 @@ func (c *converter) schema(ptr string, n *yaml.Node) (*yaml.Node, error) {
 			}
 			add(out, key, conv)
 		case "items":
-			switch v.Kind {
-			case yaml.MappingNode:
-				conv, err := c.schema(p, v)
-				if err != nil {
-					return err
-				}
-				add(out, key, conv)
-			case yaml.SequenceNode:
-				c.warn(p, v, "items is a list (tuple validation), which OpenAPI 3.0 does not support; converted to items: {anyOf: [...]}")
-				list, err := c.schemaList(p, v)
-				if err != nil {
-					return err
-				}
-				wrap := newMap()
-				add(wrap, "anyOf", list)
-				add(out, key, wrap)
-			default:
-				return c.fail(p, v, "items is a %s; it must be a schema mapping", kindName(v))
+			conv, err := c.schemaItems(p, v)
+			if err != nil {
+				return err
 			}
+			add(out, key, conv)
 		case "allOf", "anyOf", "oneOf":
 			if v.Kind != yaml.SequenceNode {
 				return c.fail(p, v, "%s is a %s; it must be a list of schemas", key, kindName(v))
@@ -117,6 +89,50 @@ func (c *converter) schema(ptr string, n *yaml.Node) (*yaml.Node, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// schemaMap converts a mapping of names to schemas (properties,
+// patternProperties, definitions); nil for a null value.
+func (c *converter) schemaMap(p, key string, v *yaml.Node) (*yaml.Node, error) {
+	if v.Kind != yaml.MappingNode {
+		if !isNull(v) {
+			return nil, c.fail(p, v, "%s is a %s; it must be a mapping of names to schemas", key, kindName(v))
+		}
+		return nil, nil
+	}
+	m := newMap()
+	err := pairs(v, func(name string, _, s *yaml.Node) error {
+		conv, err := c.schema(at(p, name), s)
+		if err != nil {
+			return err
+		}
+		add(m, name, conv)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// schemaItems converts items: a schema, or a list (tuple validation, which
+// 3.0 lacks) as {anyOf: [...]}.
+func (c *converter) schemaItems(p string, v *yaml.Node) (*yaml.Node, error) {
+	switch v.Kind {
+	case yaml.MappingNode:
+		return c.schema(p, v)
+	case yaml.SequenceNode:
+		c.warn(p, v, "items is a list (tuple validation), which OpenAPI 3.0 does not support; converted to items: {anyOf: [...]}")
+		list, err := c.schemaList(p, v)
+		if err != nil {
+			return nil, err
+		}
+		wrap := newMap()
+		add(wrap, "anyOf", list)
+		return wrap, nil
+	default:
+		return nil, c.fail(p, v, "items is a %s; it must be a schema mapping", kindName(v))
+	}
 }
 
 // schemaList converts a list of schemas.
