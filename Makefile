@@ -43,7 +43,7 @@ vet:
 LINT_VERSION ?= v2.15.0
 LINT         := $(CACHE)/bin/golangci-lint
 lint: $(LINT)
-	$(LINT) run ./...
+	$(LINT) run --allow-serial-runners ./...
 
 $(LINT):
 	GOBIN=$(CACHE)/bin $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(LINT_VERSION)
