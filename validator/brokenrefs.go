@@ -88,7 +88,7 @@ type brokenRef struct {
 
 // brokenRefs lists the $refs the index could not resolve, in file order,
 // one entry per place.
-func brokenRefs(doc openAPIDoc, name, baseDir string, pos *positions) []brokenRef {
+func brokenRefs(doc Document, name, baseDir string, pos *positions) []brokenRef {
 	rolodex := doc.GetRolodex()
 	if rolodex == nil || rolodex.GetRootIndex() == nil {
 		return nil

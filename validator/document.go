@@ -15,19 +15,48 @@ import (
 	"github.com/pb33f/libopenapi/utils"
 )
 
-// openAPIDoc is what Parse uses of a libopenapi document. libopenapi's own
-// documents satisfy it, and so does jsonDocument, the fast path for JSON.
-type openAPIDoc interface {
+// Document is a parsed OpenAPI document, as Parse and ParseDocument use it:
+// a libopenapi.Document, or (for a JSON OpenAPI 3.x document) one read by
+// the fast JSON path, whose model is built the way libopenapi builds it.
+type Document interface {
 	GetVersion() string
 	GetSpecInfo() *datamodel.SpecInfo
 	GetRolodex() *index.Rolodex
 	BuildV3Model() (*libopenapi.DocumentModel[v3.Document], error)
 }
 
+// ParsedDocument is what ParseDocument returns: the document, and the map
+// from its node positions to the file's.
+type ParsedDocument struct {
+	Document
+	pos *positions
+}
+
+// FilePosition returns the file's line and column for a node position. They
+// are the same except in a document that crowds hundreds of nodes onto one
+// line (minified JSON): its nodes get a line each, so that libopenapi's
+// index, which tells nodes apart by line and column, keeps them apart.
+func (d *ParsedDocument) FilePosition(line, col int) (int, int) { return d.pos.file(line, col) }
+
+// ParseDocument parses an OpenAPI or Swagger document as
+// libopenapi.NewDocumentWithConfiguration does, without converting it. A
+// JSON OpenAPI 3.x document is read in one pass (on GitHub's 13 MB spec
+// with 2.7 times less CPU than go-yaml, which libopenapi uses); anything
+// else, and any JSON that path is unsure of, goes to libopenapi, whose
+// errors are returned unchanged. When the document is not a JSON 3.x one,
+// Document is a libopenapi.Document (BuildV2Model is there for Swagger).
+func ParseDocument(data []byte, cfg *datamodel.DocumentConfiguration) (*ParsedDocument, error) {
+	doc, pos, err := newDocument(data, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &ParsedDocument{Document: doc, pos: pos}, nil
+}
+
 // newDocument parses a document: JSON OpenAPI 3.x documents with jsonNodes
 // (pos is set when their positions are virtual), everything else, and
 // everything jsonNodes is not sure of, with libopenapi.
-func newDocument(data []byte, cfg *datamodel.DocumentConfiguration) (doc openAPIDoc, pos *positions, err error) {
+func newDocument(data []byte, cfg *datamodel.DocumentConfiguration) (doc Document, pos *positions, err error) {
 	if d, pos, ok := newJSONDocument(data, cfg); ok {
 		return d, pos, nil
 	}

@@ -228,11 +228,11 @@ func documentConfig(o options) *datamodel.DocumentConfiguration {
 
 // parseDocument parses data as OpenAPI 3 JSON, Swagger 2.0 (converted to
 // 3.0) or any OpenAPI 3 YAML, and checks the version is 3.x.
-func (spec *Spec) parseDocument(data []byte, name string, cfg *datamodel.DocumentConfiguration, prog *progress) (openAPIDoc, error) {
+func (spec *Spec) parseDocument(data []byte, name string, cfg *datamodel.DocumentConfiguration, prog *progress) (Document, error) {
 	// An OpenAPI 3 JSON document is parsed first: it is no Swagger 2.0 one
 	// (newJSONDocument says no to a document with a "swagger" key), and
 	// IsSwagger2 would read all of it once more.
-	var doc openAPIDoc
+	var doc Document
 	if jsonObject(data) {
 		prog.enter("parse")
 		if jd, pos, ok := newJSONDocument(data, cfg); ok {
@@ -272,7 +272,7 @@ func (spec *Spec) parseDocument(data []byte, name string, cfg *datamodel.Documen
 // buildModel builds the v3 model (again without the broken $refs when
 // lenient), turning what the library reports on a usable model into
 // warnings.
-func (spec *Spec) buildModel(doc openAPIDoc, o options, cfg *datamodel.DocumentConfiguration, prog *progress) error {
+func (spec *Spec) buildModel(doc Document, o options, cfg *datamodel.DocumentConfiguration, prog *progress) error {
 	prog.enter("model")
 	patterns := startPatternCheck(doc, spec.pos)
 	model, err := doc.BuildV3Model()
@@ -350,7 +350,7 @@ func (spec *Spec) validationOptions(o options) []config.Option {
 // and returns a function that gives the warnings. It runs before the model
 // build, not beside it: building the model writes to the document's nodes,
 // so a concurrent walk of them is a data race (go test -race finds it).
-func startPatternCheck(doc openAPIDoc, pos *positions) func() []string {
+func startPatternCheck(doc Document, pos *positions) func() []string {
 	info := doc.GetSpecInfo()
 	if info == nil || info.RootNode == nil {
 		return func() []string { return nil }

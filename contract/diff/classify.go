@@ -2,8 +2,11 @@ package diff
 
 import (
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
+
+	lowbase "github.com/pb33f/libopenapi/datamodel/low/base"
 
 	"github.com/pb33f/libopenapi/datamodel/low"
 	lowv2 "github.com/pb33f/libopenapi/datamodel/low/v2"
@@ -46,21 +49,30 @@ func (w *walker) emit(s site, c *model.Change) {
 // add appends the finding for c and returns it.
 func (w *walker) add(s site, c *model.Change, v verdict) *Finding {
 	f := Finding{ID: v.id, Class: v.class, Operation: s.op, Component: s.component, Where: s.place()}
-	f.Before, f.After = scalar(c.Original), scalar(c.New)
+	f.Before, f.After = value(c.OriginalObject, c.Original), value(c.NewObject, c.New)
 	f.Message = describe(c)
 	if s.component != "" && s.op == nil && v.class == NonBreaking && s.side == sideNone {
 		f.Message += " (no operation uses this schema)"
 	}
 	if ctx := c.Context; ctx != nil {
 		if ctx.OriginalLine != nil {
-			f.Old = &Location{File: fileOf(ctx, w.oldName), Line: *ctx.OriginalLine, Col: deref(ctx.OriginalColumn)}
+			f.Old = location(fileOf(ctx, w.oldName), w.oldPos, *ctx.OriginalLine, deref(ctx.OriginalColumn))
 		}
 		if ctx.NewLine != nil {
-			f.New = &Location{File: fileOf(ctx, w.newName), Line: *ctx.NewLine, Col: deref(ctx.NewColumn)}
+			f.New = location(fileOf(ctx, w.newName), w.newPos, *ctx.NewLine, deref(ctx.NewColumn))
 		}
 	}
 	w.findings = append(w.findings, f)
 	return &w.findings[len(w.findings)-1]
+}
+
+// location is a finding's place in a file; filePos (nil in tests that
+// build a walker by hand) maps the node position to the file's.
+func location(file string, filePos func(line, col int) (int, int), line, col int) *Location {
+	if filePos != nil {
+		line, col = filePos(line, col)
+	}
+	return &Location{File: file, Line: line, Col: col}
 }
 
 // place is the readable place of a site: "response 200 application/json: items[].name".
@@ -319,7 +331,7 @@ func requiresAny(obj any) bool {
 }
 
 func describe(c *model.Change) string {
-	before, after := scalar(c.Original), scalar(c.New)
+	before, after := value(c.OriginalObject, c.Original), value(c.NewObject, c.New)
 	label := c.Property
 	switch label {
 	case "properties":
@@ -353,6 +365,20 @@ func quote(s string) string {
 		return "(none)"
 	}
 	return strconv.Quote(s)
+}
+
+// value is what a finding shows of a changed value: for a schema (a
+// oneOf entry added, say) the component it refers to, or nothing for an
+// inline one, since the node value what-changed gives for a schema varies
+// from run to run; for anything else the scalar, when it is short.
+func value(obj any, s string) string {
+	if sp, ok := obj.(*lowbase.SchemaProxy); ok {
+		if sp.IsReference() {
+			return path.Base(sp.GetReference())
+		}
+		return ""
+	}
+	return scalar(s)
 }
 
 // scalar keeps short one-line values; objects render as nothing.

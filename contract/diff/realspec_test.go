@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -79,6 +80,34 @@ func TestGitHubReleasesPair(t *testing.T) {
 		}
 	}
 	t.Logf("first breaking changes:\n%s", strings.Join(sample, "\n"))
+
+	// what-changed reports some changes a varying number of times and with
+	// varying values: a second run must say exactly the same.
+	again, err := Compare(context.Background(), old, new)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := findingLines(r), findingLines(again); !slices.Equal(a, b) {
+		t.Errorf("a second run differs: %d findings, then %d; first difference:\n%s", len(a), len(b), firstDifference(a, b))
+	}
+}
+
+// findingLines is one line per finding, with everything it says.
+func findingLines(r *Result) []string {
+	lines := make([]string, len(r.Findings))
+	for i := range r.Findings {
+		lines[i] = strings.ReplaceAll(r.Findings[i].key(), "\x00", " | ")
+	}
+	return lines
+}
+
+func firstDifference(a, b []string) string {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return a[i] + "\n" + b[i]
+		}
+	}
+	return "one list is longer"
 }
 
 // cpuTime is the process's user + system CPU time so far.

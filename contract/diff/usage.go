@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pb33f/libopenapi"
+	"github.com/mockd/mockd/validator"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -47,7 +47,7 @@ func methods() []string {
 // under its parameters and request body (Swagger: parameters) are on the
 // request side, those under its responses on the response side; callbacks
 // are left out (their traffic flows the other way).
-func buildUsage(doc libopenapi.Document) *usage {
+func buildUsage(doc validator.Document) *usage {
 	root := doc.GetSpecInfo().RootNode
 	if root == nil {
 		return nil

@@ -46,9 +46,11 @@ type walker struct {
 	oldName, newName string
 	oldUse, newUse   *usage
 	oldRoot, newRoot *yaml.Node
-	swagger          bool
-	findings         []Finding
-	seen             map[*model.Change]bool
+	// oldPos and newPos map node positions to file positions.
+	oldPos, newPos func(line, col int) (int, int)
+	swagger        bool
+	findings       []Finding
+	seen           map[*model.Change]bool
 }
 
 func newWalker(oldName, newName string, oldUse, newUse *usage) *walker {
