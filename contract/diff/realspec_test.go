@@ -21,7 +21,7 @@ const oldGitHubVersion = "22.0.0"
 
 // githubSpecAt returns GitHub's REST spec from @octokit/openapi@version,
 // fetched with npm into the test cache the first time.
-func githubSpecAt(t *testing.T, version string) Source {
+func githubSpecAt(t testing.TB, version string) Source {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -144,4 +144,19 @@ func peakRSS() string {
 		}
 	}
 	return "unknown"
+}
+
+// BenchmarkCompareGitHubReleases is Compare on two GitHub releases (about
+// 12 MB of JSON each): parse, model, what-changed and classification.
+func BenchmarkCompareGitHubReleases(b *testing.B) {
+	if _, err := exec.LookPath("npm"); err != nil {
+		b.Skip("npm is not installed: the GitHub spec pair needs npm to fetch @octokit/openapi")
+	}
+	old, new := githubSpecAt(b, oldGitHubVersion), githubSpecAt(b, testcorpus.GitHubVersion)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Compare(context.Background(), old, new); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
