@@ -1,10 +1,13 @@
 package fault_test
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/mockd/mockd/fault"
 )
@@ -56,6 +59,61 @@ func TestCommitRunsHandlerFirst(t *testing.T) {
 			}
 			if got := calls.Load(); got != c.calls {
 				t.Errorf("handler ran %d times, want %d", got, c.calls)
+			}
+		})
+	}
+}
+
+// TestCommitRunsHandlerBeforeLatency: with commit: true the handler runs
+// before the latency is waited out (the request is committed, its answer
+// slow), and the answer sent is the handler's, altered by the fault's other
+// kinds; without commit the handler runs after the latency.
+func TestCommitRunsHandlerBeforeLatency(t *testing.T) {
+	const latency = 300 * time.Millisecond
+	cases := []struct {
+		name, fault string
+		commit      bool
+		status      int
+		body        string
+	}{
+		{"latency after commit", "{latency: 300ms}", true, http.StatusCreated, "made"},
+		{"latency and truncate after commit", "{latency: 300ms, truncate: {bytes: 2}}", true, http.StatusCreated, "ma"},
+		{"status after commit and latency", "{latency: 300ms, status: 503}", true, http.StatusServiceUnavailable, ""},
+		{"latency", "{latency: 300ms}", false, http.StatusCreated, "made"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rs, err := fault.ParseRules([]byte(fmt.Sprintf("rules:\n  - {name: r, commit: %t, fault: %s}\n", c.commit, c.fault)), "commit.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ran atomic.Int64 // unix nanoseconds of the handler's start
+			srv := httptest.NewServer(fault.Middleware(fault.NewEngine(rs, fault.WithSeed(1)), http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				ran.Store(time.Now().UnixNano())
+				w.WriteHeader(http.StatusCreated)
+				_, _ = w.Write([]byte("made"))
+			})))
+			defer srv.Close()
+			client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 5 * time.Second}
+			start := time.Now()
+			resp, err := client.Post(srv.URL+"/x", "text/plain", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			if resp.StatusCode != c.status {
+				t.Errorf("status %d, want %d", resp.StatusCode, c.status)
+			}
+			if c.body != "" && string(body) != c.body {
+				t.Errorf("body %q, want %q", body, c.body)
+			}
+			after := time.Duration(ran.Load() - start.UnixNano())
+			if c.commit && after >= latency {
+				t.Errorf("the handler ran %s after the request, want before the %s latency", after, latency)
+			}
+			if !c.commit && after < latency {
+				t.Errorf("the handler ran %s after the request, want after the %s latency", after, latency)
 			}
 		})
 	}

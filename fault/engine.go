@@ -255,8 +255,9 @@ type Decision struct {
 	Reason  string        `json:"reason,omitempty"`
 	Label   string        `json:"label,omitempty"` // X-Mockd-Fault response value, e.g. "checkout/status+retry_after"
 	Delay   time.Duration `json:"delay,omitempty"` // sampled latency
-	// Commit: a rule that applied asks to run the handler first (its
-	// answer discarded) when the fault would not run it.
+	// Commit: a rule that applied asks to run the handler before the
+	// fault (and its latency); its answer is discarded when the fault
+	// answers in its place.
 	Commit bool `json:"commit,omitempty"`
 
 	stream uint64 // per-decision random stream for Serve (garbage bytes)

@@ -197,9 +197,10 @@ type Rule struct {
 	Phase       *Phase    `json:"phase,omitempty"`
 	Connection  ConnScope `json:"connection"`
 	Continue    bool      `json:"continue,omitempty"`
-	// Commit runs the handler before a fault that would skip it (a
-	// terminal wire fault, a status): the request takes effect on the
-	// server, then its answer is replaced or lost.
+	// Commit runs the handler before the fault: the request takes effect
+	// on the server, then its answer is replaced or lost (a terminal wire
+	// fault, a status) or delayed and altered (latency, body and corrupt
+	// kinds), so a latency keeps a committed request in flight.
 	Commit    bool       `json:"commit,omitempty"`
 	RateLimit *RateLimit `json:"rate_limit,omitempty"`
 	MaxKeys   int        `json:"max_keys"`

@@ -66,7 +66,8 @@ func Middleware(e *Engine, next http.Handler) http.Handler {
 // connection (w, or what it unwraps to, must support http.Hijacker). It
 // returns what happened on the wire. A nil next serves 404s.
 //
-// The order: wait out the latency; a terminal kind ends the connection
+// The order: with Commit, next runs first (its answer kept unless a kind
+// replaces it); wait out the latency; a terminal kind ends the connection
 // (kind.end); else the response is built (status) or captured from next, the
 // response kinds alter it in catalogue order (kind.alter), and the body kind
 // sends it (kind.send, or all at once).
@@ -82,21 +83,26 @@ func (d Decision) Serve(w http.ResponseWriter, r *http.Request, next http.Handle
 	if x.env == nil {
 		x.env = &serveEnv{clock: time.Now, hangMax: DefaultHangMax}
 	}
+	var committed *response
+	if d.Commit {
+		// The request takes effect before the fault: a fault that answers
+		// in its place loses the answer, any other delays and alters it.
+		committed = capture(next, r)
+		if x.skipsNext() {
+			committed = nil
+		}
+	}
 	if !x.delay() {
 		return x.out
-	}
-	if d.Commit && x.skipsNext() {
-		// The request takes effect; what it answered is lost.
-		next.ServeHTTP(&captureWriter{header: http.Header{}}, r)
 	}
 	if k := f.first(ClassTerminal); k != nil {
 		drain(r)
 		return k.end(x)
 	}
-	if f.first(ClassResponse) == nil && f.first(ClassBody) == nil {
+	if committed == nil && f.first(ClassResponse) == nil && f.first(ClassBody) == nil {
 		return passThrough(w, r, next, d.Label) // latency alone
 	}
-	resp := x.response(next)
+	resp := x.response(next, committed)
 	resp.header.Set(HeaderName, d.Label)
 	x.out.Status = resp.status
 	if k := f.first(ClassBody); k != nil {
@@ -142,24 +148,22 @@ type response struct {
 }
 
 // response builds the response: status's when a kind that replaces next's
-// is set (status, retry_after), else next's, captured; then every response
-// kind alters it in catalogue order.
-func (x *exchange) response(next http.Handler) *response {
+// is set (status, retry_after), else next's (committed when it already ran,
+// else captured now); then every response kind alters it in catalogue order.
+func (x *exchange) response(next http.Handler, committed *response) *response {
 	f := x.d.Fault
 	var resp *response
 	replaced := false
 	for i := range catalogue {
 		replaced = replaced || (catalogue[i].replaces && catalogue[i].has(f))
 	}
-	if replaced {
+	switch {
+	case replaced:
 		resp = statusResponse(f.Status, x.d.Label)
-	} else {
-		c := &captureWriter{header: http.Header{}}
-		next.ServeHTTP(c, x.r)
-		if c.status == 0 {
-			c.status = http.StatusOK
-		}
-		resp = &response{status: c.status, header: c.header, body: c.buf.Bytes()}
+	case committed != nil:
+		resp = committed
+	default:
+		resp = capture(next, x.r)
 	}
 	for i := range catalogue {
 		if k := &catalogue[i]; k.alter != nil && k.has(f) {
@@ -167,6 +171,16 @@ func (x *exchange) response(next http.Handler) *response {
 		}
 	}
 	return resp
+}
+
+// capture runs next and buffers its response.
+func capture(next http.Handler, r *http.Request) *response {
+	c := &captureWriter{header: http.Header{}}
+	next.ServeHTTP(c, r)
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	return &response{status: c.status, header: c.header, body: c.buf.Bytes()}
 }
 
 // bodyAllowed reports whether a response with this status may have a body.

@@ -52,6 +52,17 @@ type exchange struct {
 	// problem is mockd's explanation of a rejected request, noted by the
 	// reject stage (noteProblem) for the journal.
 	problem *Problem
+	// written runs once the response has been written, faults included
+	// (ServeHTTP defers it): an Idempotency-Key stays in flight until then.
+	written func()
+}
+
+// done runs x.written, once.
+func (x *exchange) done() {
+	if f := x.written; f != nil {
+		x.written = nil
+		f()
+	}
 }
 
 // sources builds the ordered list of answer sources the options ask for.

@@ -271,6 +271,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.Rule, e.Key, e.Ordinal, e.Seed, e.Reason = d.Rule, journalKey(s.cfg.Redactor, r, d.Key), d.Ordinal, d.Seed, d.Reason
 	tw := &timingWriter{ResponseWriter: w}
 	x := &exchange{body: body, op: op, routeErr: routeErr}
+	defer x.done() // also when a handler panics
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if d.Applied() {
 			// A fault may capture the response and write it on the raw
@@ -286,6 +287,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		tw.source = s.answer(w, x)
 	})
 	out := d.Serve(tw, r, next)
+	x.done() // before the journal: a client that saw the end may already retry
 
 	e.Finished = time.Now()
 	e.Elapsed = e.Finished.Sub(e.Received)

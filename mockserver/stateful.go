@@ -192,14 +192,18 @@ func (s *Server) serveState(w http.ResponseWriter, x *exchange, res *state.Resou
 			[]candidate{{"409", 409}, {"4XX", 409}, {"default", 409}}, preferences{})
 	case state.Proceed: // a new key: answer, and remember the answer
 	}
+	// The key stays in flight until the response has been written, past
+	// a commit: true fault's latency (ServeHTTP runs x.done); the answer
+	// replayed is the one recorded here, before any fault altered it.
 	rw := &recordingWriter{ResponseWriter: w}
-	from = s.stateAnswer(rw, x, sel, prefs)
-	if rw.status >= 500 || rw.status == 0 {
-		s.idem.Abort(key)
-	} else {
-		s.idem.Finish(key, &state.Recorded{Status: rw.status, Header: rw.header, Body: rw.body})
+	x.written = func() {
+		if rw.status >= 500 || rw.status == 0 {
+			s.idem.Abort(key)
+		} else {
+			s.idem.Finish(key, &state.Recorded{Status: rw.status, Header: rw.header, Body: rw.body})
+		}
 	}
-	return from
+	return s.stateAnswer(rw, x, sel, prefs)
 }
 
 // stateAnswer runs the request on the store and writes the answer in sel's

@@ -50,17 +50,17 @@ func (c *serveCommand) printBanner(spec *validator.Spec, srv *mockserver.Server,
 		}
 	}
 	if st := srv.Store(); st != nil {
-		printState(w, st, c.cfg.State.File)
+		printState(w, st, c.cfg.State)
 	}
 	fmt.Fprintf(w, "  admin: %s/__mockd/health, %s/__mockd/requests\n", in.AdminURL, in.AdminURL)
 }
 
 // printState lists the inferred resources with their operations and
 // paging, and the operations left stateless with the reason.
-func printState(w io.Writer, st *state.Store, file string) {
+func printState(w io.Writer, st *state.Store, sc mockserver.StateConfig) {
 	line := fmt.Sprintf("  stateful: %d resources", len(st.Resources()))
-	if file != "" {
-		line += " (state file " + file + ")"
+	if sc.File != "" {
+		line += " (state file " + sc.File + ")"
 	}
 	fmt.Fprintln(w, line)
 	for _, r := range st.Resources() {
@@ -70,7 +70,8 @@ func printState(w io.Writer, st *state.Store, file string) {
 				kinds = append(kinds, k.String()+"="+op.Method)
 			}
 		}
-		fmt.Fprintf(w, "    %s: %s, %s {%s} (%s; paging %s)\n", r.Name, r.CollectionPath, r.ItemPath, r.IDParam, strings.Join(kinds, " "), r.Paging.Style)
+		_, set := sc.Paging[r.Name]
+		fmt.Fprintf(w, "    %s: %s, %s {%s} (%s; paging %s)\n", r.Name, r.CollectionPath, r.ItemPath, r.IDParam, strings.Join(kinds, " "), describePaging(r.Paging, set))
 	}
 	if sl := st.Stateless(); len(sl) > 0 {
 		fmt.Fprintf(w, "  stateless (answered from the spec): %d operations\n", len(sl))
@@ -78,4 +79,30 @@ func printState(w io.Writer, st *state.Store, file string) {
 			fmt.Fprintf(w, "    %s %s: %s\n", s.Op.Method, s.Op.Path, s.Reason)
 		}
 	}
+}
+
+// describePaging says how a resource's list pages: the style, its query
+// parameters, where the next cursor goes, and whether --paging set it.
+func describePaging(p state.Paging, set bool) string {
+	first := map[string]string{state.PageCursor: p.CursorParam, state.PagePage: p.PageParam, state.PageOffset: p.OffsetParam}[p.Style]
+	var params []string
+	for _, n := range []string{first, p.LimitParam} {
+		if n != "" && p.Style != state.PageNone {
+			params = append(params, n)
+		}
+	}
+	out := p.Style
+	if len(params) > 0 {
+		out += " " + strings.Join(params, "+")
+	}
+	switch {
+	case p.Style == state.PageCursor && p.NextField != "":
+		out += ", next in " + p.NextField
+	case p.Style == state.PageCursor:
+		out += `, next in Link rel="next"`
+	}
+	if set {
+		out += ", set by --paging"
+	}
+	return out
 }

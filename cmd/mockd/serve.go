@@ -86,10 +86,7 @@ func (c *serveCommand) parse(args []string) error {
 	fs.BoolVar(&c.matchBody, "match-body", false, "with --cassette, also match request bodies (JSON compared as data)")
 	fs.Var(cli.List(&c.matchHeaders), "match-header", "with --cassette, also match this request header (repeatable)")
 	fs.Var(cli.List(&c.ignoreQuery), "ignore-query", "with --cassette, ignore this query parameter when matching (repeatable)")
-	fs.BoolVar(&cfg.Stateful, "stateful", false, "remember: answer the resources inferred from the spec (collection + item path) from a store: create, read, update, delete, paginated lists, Idempotency-Key")
-	fs.StringVar(&cfg.State.File, "state", "", "with --stateful: load the store from this JSON snapshot (if it exists) and save it there at shutdown")
-	fs.StringVar(&cfg.State.IdempotencyHeader, "idempotency-header", "Idempotency-Key", "with --stateful: the request header that carries idempotency keys")
-	fs.DurationVar(&cfg.State.IdempotencyTTL, "idempotency-ttl", 24*time.Hour, "with --stateful: how long an idempotent answer is replayed")
+	registerState(fs, cfg)
 	fs.BoolVar(&c.lenient, "lenient", false, "serve a spec with broken $refs: leave out the operations that use them (listed at start-up)")
 	registerRedaction(fs, &c.redaction)
 	c.webhooks.register(fs, c)
@@ -133,12 +130,9 @@ func (c *serveCommand) check(fs *flag.FlagSet) error {
 		return cli.Usagef("--refuse-max %s must be positive", cfg.RefuseMax)
 	case len(c.cassettes) == 0 && (c.onMiss != "" || c.upstream != ""):
 		return cli.Usagef("--on-miss and --upstream need --cassette")
-	case !cfg.Stateful && cfg.State.File != "":
-		return cli.Usagef("--state %s needs --stateful", cfg.State.File)
-	case cfg.State.IdempotencyTTL <= 0:
-		return cli.Usagef("--idempotency-ttl %s must be positive", cfg.State.IdempotencyTTL)
-	case cfg.Stateful && c.spec == "":
-		return cli.Usagef("--stateful needs --spec FILE (resources are inferred from it)")
+	}
+	if err := checkState(cfg, c.spec); err != nil {
+		return err
 	}
 	if err := c.checkPlayback(); err != nil {
 		return err
@@ -252,7 +246,7 @@ func (c *serveCommand) Run(ctx context.Context, args []string) error {
 	}
 	srv, err := mockserver.NewFromConfig(c.cfg)
 	if err != nil {
-		return err
+		return stateUsage(err)
 	}
 	loaded := time.Since(start)
 

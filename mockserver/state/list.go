@@ -130,19 +130,31 @@ func (s *Store) listBody(res *Resource, items []any, total int, next string) (an
 	if f := res.Paging.TotalField; f != "" {
 		base[f] = total
 	}
-	if f := res.Paging.NextField; f != "" {
-		switch {
-		case next != "":
-			base[f] = next
-		case sh.nullable[f]:
-			base[f] = nil
-		case sh.required[f]:
-			base[f] = ""
-		default:
-			delete(base, f)
+	if f := res.Paging.NextField; f != "" && next != "" {
+		base[f] = next
+	}
+	// The next-cursor field says "no next page" unless it carries one;
+	// so does a cursor field of the wrapper that another style (--paging)
+	// leaves unused, rather than a generated cursor no request can use.
+	for _, f := range nextNames {
+		if _, ok := base[f]; ok && f != sh.itemsField && (f != res.Paging.NextField || next == "") {
+			sh.noNext(base, f)
 		}
 	}
 	return base, nil
+}
+
+// noNext sets a next-cursor field to "no next page": null or "" when the
+// schema needs a value, else absent.
+func (sh listShape) noNext(base map[string]any, f string) {
+	switch {
+	case sh.nullable[f]:
+		base[f] = nil
+	case sh.required[f]:
+		base[f] = ""
+	default:
+		delete(base, f)
+	}
 }
 
 // wrapperBase is a fresh static value of the list's object schema: the

@@ -27,6 +27,63 @@ const (
 	PageCursor = "cursor"
 )
 
+// Styles lists the pagination styles, in the order messages name them.
+func Styles() []string { return []string{PageNone, PageLimit, PageOffset, PagePage, PageCursor} }
+
+// IsStyle reports whether s is one of the pagination styles.
+func IsStyle(s string) bool {
+	switch s {
+	case PageNone, PageLimit, PageOffset, PagePage, PageCursor:
+		return true
+	}
+	return false
+}
+
+// PagingError is a pagination configuration that does not fit the spec (a
+// resource it does not have, a style its list operation cannot page with).
+type PagingError struct {
+	// Resource is the configured resource name; Reason says what is wrong
+	// and the fix.
+	Resource, Reason string
+}
+
+func (e *PagingError) Error() string {
+	return fmt.Sprintf("state: paging for %q: %s", e.Resource, e.Reason)
+}
+
+// pagingErr makes a *PagingError.
+func pagingErr(resource, format string, args ...any) error {
+	return &PagingError{Resource: resource, Reason: fmt.Sprintf(format, args...)}
+}
+
+// restyle is the paging detected for res in another style: the list
+// operation's own parameters, of which the style needs its own (limit: a
+// page size, offset: an offset, page: a page number, cursor: a cursor).
+func (res *Resource) restyle(style string) (Paging, error) {
+	list := res.Ops[KindList]
+	if !IsStyle(style) {
+		return Paging{}, pagingErr(res.Name, "style %q: use %s", style, strings.Join(Styles(), ", "))
+	}
+	if list == nil {
+		return Paging{}, pagingErr(res.Name, "it has no list operation (GET %s) to page", res.CollectionPath)
+	}
+	p := detectPaging(list, res.listShape)
+	need := map[string]struct{ param, names string }{
+		PageLimit:  {p.LimitParam, "a page size (" + strings.Join(limitNames[:4], ", ") + "...)"},
+		PageOffset: {p.OffsetParam, "an offset (" + strings.Join(offsetNames, ", ") + ")"},
+		PagePage:   {p.PageParam, "a page number (" + strings.Join(pageNames, ", ") + ")"},
+		PageCursor: {p.CursorParam, "a cursor (" + strings.Join(cursorNames[:4], ", ") + "...)"},
+	}
+	if n, ok := need[style]; ok && n.param == "" {
+		return Paging{}, pagingErr(res.Name, "style %s needs %s query parameter on GET %s, which declares none (use the detected style %s, or declare the parameter)",
+			style, n.names, res.CollectionPath, p.Style)
+	}
+	p.Style = style
+	p.NextField, p.LinkHeader = "", false
+	p.responseFacts(list, res.listShape)
+	return p, nil
+}
+
 // DefaultPageSize is the page size when the spec gives no default.
 const DefaultPageSize = 20
 

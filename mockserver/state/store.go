@@ -86,6 +86,12 @@ func New(spec *validator.Spec, opts Options) (*Store, error) {
 	}
 	for _, res := range inf.Resources {
 		if p, ok := opts.Paging[res.Name]; ok {
+			if p == (Paging{Style: p.Style}) {
+				// A style alone: the detected parameters in that style.
+				if p, err = res.restyle(p.Style); err != nil {
+					return nil, err
+				}
+			}
 			if err := checkPaging(res, p); err != nil {
 				return nil, err
 			}
@@ -110,7 +116,7 @@ func New(spec *validator.Spec, opts Options) (*Store, error) {
 	}
 	for name := range opts.Paging {
 		if s.byName[name] == nil {
-			return nil, fmt.Errorf("state: paging for %q: no such resource (inferred: %s)", name, strings.Join(s.Names(), ", "))
+			return nil, pagingErr(name, "no such resource (use one of the inferred: %s)", strings.Join(s.Names(), ", "))
 		}
 	}
 	if err := s.seedAll(); err != nil {
@@ -122,13 +128,11 @@ func New(spec *validator.Spec, opts Options) (*Store, error) {
 
 // checkPaging checks a configured pagination against the list operation.
 func checkPaging(res *Resource, p Paging) error {
-	switch p.Style {
-	case PageNone, PageLimit, PageOffset, PagePage, PageCursor:
-	default:
-		return fmt.Errorf("state: paging for %q: style %q: use none, limit, offset, page or cursor", res.Name, p.Style)
+	if !IsStyle(p.Style) {
+		return pagingErr(res.Name, "style %q: use %s", p.Style, strings.Join(Styles(), ", "))
 	}
 	if p.DefaultLimit <= 0 && p.Style != PageNone {
-		return fmt.Errorf("state: paging for %q: default_limit must be positive", res.Name)
+		return pagingErr(res.Name, "default_limit must be positive")
 	}
 	return nil
 }
