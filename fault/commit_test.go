@@ -118,3 +118,21 @@ func TestCommitRunsHandlerBeforeLatency(t *testing.T) {
 		})
 	}
 }
+
+// TestDecisionReplaces: reset, close and status answer in the handler's
+// place; latency and the response alterations keep its answer.
+func TestDecisionReplaces(t *testing.T) {
+	for kind, want := range map[string]bool{
+		"{reset: true}": true, "{close: true}": true, "{status: 503}": true,
+		"{latency: 1ms}": false, "{truncate: true}": false,
+	} {
+		rs, err := fault.ParseRules([]byte("rules:\n  - {name: r, commit: true, fault: "+kind+"}\n"), "replaces.yaml")
+		if err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+		d := fault.NewEngine(rs, fault.WithSeed(1)).Decide(fault.NewRequest(httptest.NewRequest(http.MethodPost, "/x", nil)))
+		if got := d.Replaces(); got != want || !d.Commit && d.Applied() {
+			t.Errorf("%s: Replaces() = %t (commit %t), want %t", kind, got, d.Commit, want)
+		}
+	}
+}

@@ -267,6 +267,12 @@ type Decision struct {
 // Applied reports whether a fault applies.
 func (d Decision) Applied() bool { return d.Fault != nil }
 
+// Replaces reports whether the fault answers in the handler's place (a
+// terminal kind such as reset or close, or a status): with Commit, what
+// the handler answered never reaches the client, so the request is over
+// for the server as soon as the handler returns.
+func (d Decision) Replaces() bool { return d.Fault.replacesNext() }
+
 // Decide returns the decision for r. With no matching rule it does not
 // allocate.
 func (e *Engine) Decide(r *Request) Decision {

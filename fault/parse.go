@@ -394,8 +394,12 @@ func (p *parser) fault(n *yaml.Node, where string) *Fault {
 		} else if isBare(n.Value) {
 			kindNamed(n.Value).parse(p, &yaml.Node{Kind: yaml.ScalarNode, Value: "true", Line: n.Line, Column: n.Column}, f)
 		} else {
-			p.fail(n, "use a mapping such as {status: 503}, a status code, `pass`, or one of "+bareNames(),
-				"unknown fault %q in %s", n.Value, where)
+			hint := "use a mapping such as {status: 503}, a status code, or one of " + bareNames()
+			if strings.HasPrefix(where, "sequence step") {
+				// Only a sequence step may be `pass` (no fault this time).
+				hint = "use a mapping such as {status: 503}, a status code, `pass`, or one of " + bareNames()
+			}
+			p.fail(n, hint, "unknown fault %q in %s", n.Value, where)
 			return nil
 		}
 	} else {

@@ -113,6 +113,8 @@ func TestParseRulesBad(t *testing.T) {
 	cases := []struct{ name, yaml, want string }{
 		{"unknown fault", "rules:\n  - name: a\n    fault: {explode: true}\n", `bad.yaml:3:13: unknown key "explode" in fault`},
 		{"unknown bare fault", "rules:\n  - name: a\n    fault: boom\n", `bad.yaml:3:12: unknown fault "boom" in fault`},
+		{"pass is no fault", "rules:\n  - name: a\n    fault: pass\n", "a status code, or one of"},
+		{"pass is a sequence step", "rules:\n  - name: a\n    sequence: [boom]\n", "a status code, `pass`, or one of"},
 		{"unknown top key", "seed: 1\nrulez: []\n", `bad.yaml:2:1: unknown key "rulez" in the rule file`},
 		{"unknown rule key", "rules:\n  - name: a\n    fault: reset\n    colour: red\n", `bad.yaml:4:5: unknown key "colour" in a rule`},
 		{"unknown match key", "rules:\n  - name: a\n    match: {verb: GET}\n    fault: reset\n", `bad.yaml:3:13: unknown key "verb" in match`},

@@ -115,14 +115,20 @@ func (d Decision) Serve(w http.ResponseWriter, r *http.Request, next http.Handle
 	return x.out
 }
 
-// skipsNext reports whether the fault answers without calling next: a
-// terminal kind, or a response kind that replaces next's answer.
-func (x *exchange) skipsNext() bool {
-	if x.d.Fault.first(ClassTerminal) != nil {
+// skipsNext reports whether the fault answers without calling next.
+func (x *exchange) skipsNext() bool { return x.d.Fault.replacesNext() }
+
+// replacesNext reports whether f answers without next: a terminal kind, or
+// a response kind that replaces next's answer.
+func (f *Fault) replacesNext() bool {
+	if f == nil {
+		return false
+	}
+	if f.first(ClassTerminal) != nil {
 		return true
 	}
 	for i := range catalogue {
-		if catalogue[i].replaces && catalogue[i].has(x.d.Fault) {
+		if catalogue[i].replaces && catalogue[i].has(f) {
 			return true
 		}
 	}

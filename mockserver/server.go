@@ -285,6 +285,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		x.r = withProblemNote(r, &x.problem)
 		tw.source = s.answer(w, x)
+		if d.Commit && d.Replaces() {
+			// The fault drops this answer (a reset, a status): the request
+			// is over, and a client retrying at once must get the replay.
+			x.done()
+		}
 	})
 	out := d.Serve(tw, r, next)
 	x.done() // before the journal: a client that saw the end may already retry
