@@ -247,12 +247,7 @@ func (c *Checker) Check(recorded *recorder.Interaction) (out Outcome) {
 		return out
 	}
 	out.Operation = op
-	bare := op.BarePath(req.URL.Path)
-	if bare != req.URL.Path {
-		u := *req.URL
-		u.Path, u.RawPath = bare, ""
-		req.URL = &u
-	}
+	req, bare := bareRequest(op, req)
 	if c.cfg.StrictServers {
 		if f, bad := c.checkServer(ix, op, rawPath); bad {
 			serverFindings = append(serverFindings, f)
