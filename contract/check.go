@@ -148,7 +148,7 @@ func NewChecker(spec *validator.Spec, cfg CheckConfig) (*Checker, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s %q: %w (give a URL such as https://staging.example.com/v1)", cfg.OptionNames.name(OptionServer), cfg.Server, err)
 		}
-		c.serverBase = strings.TrimRight(u.Path, "/")
+		c.serverBase = strings.TrimRight(u.EscapedPath(), "/") // paths are matched escaped
 		c.serverHost = strings.ToLower(u.Host)
 	}
 	src := cfg.SpecSource

@@ -90,6 +90,14 @@ var _ = Describe("contract check of percent-encoded paths", func() {
 		Expect(out.Undocumented).To(Equal("GET /nothing/a%2Fb"))
 	})
 
+	It("strips a --server base path that needs escaping from the escaped path", func() {
+		c := newChecker(spec, contract.CheckConfig{Server: "http://gw.example.com/my%20gw"})
+		out := c.Check(ix(http.MethodGet, "http://gw.example.com/my%20gw/v1/channels/arn:a%2Fb", nil, "", 200,
+			map[string]string{"Content-Type": "application/json"}, `{"arn":"a"}`))
+		Expect(out.Operation).NotTo(BeNil(), "findings: %v", checks(out.Findings))
+		Expect(out.Operation.Path).To(Equal("/channels/{channelArn}"))
+	})
+
 	It("keeps %2F through record → cassette → check", func() {
 		const arnPath = "/v1/channels/arn:aws:chime:us-east-1:1:app-instance%2Fa%2Fchannel%2Fb"
 		var seen string
