@@ -32,14 +32,16 @@ const (
 // count toward apisGuruSpecs.
 var apisGuruKnown = map[string]string{
 	// Its operations are told apart by multi-part selectors
-	// ("/tags#operation=tag-resource", "/channels/{channelArn}#scope=
-	// app-instance-user-membership&app-instance-user-arn&x-amz-chime-bearer")
-	// that validator.splitSelector reads as one name=value pair, and the
-	// probe mutates the parameters that select (operation=not-in-the-enum
-	// beside operation=tag-resource; app-instance-user-arn left out, which
-	// selects another operation): method.undocumented and
-	// test.invalid-accepted. Its %2F ARNs route (contract/encoded_path_test.go).
-	"api/amazonaws.com/chime-sdk-messaging.json": "multi-part '#a=b&c' selectors are read as one name=value pair",
+	// ("/channels/{channelArn}#scope=app-instance-user-membership&
+	// app-instance-user-arn&x-amz-chime-bearer"): validator.splitSelector
+	// keeps everything after the first '=' as the value (Selector{scope,
+	// "app-instance-user-membership&app-instance-user-arn&x-amz-chime-bearer"}),
+	// and the probe's invalid cases drop or mutate the selecting parameter
+	// itself (operation=not-in-the-enum beside operation=tag-resource;
+	// scope or operation left out), so the request selects another
+	// operation: method.undocumented and test.invalid-accepted (9 errors).
+	// Its %2F ARNs route (contract/encoded_path_test.go).
+	"api/amazonaws.com/chime-sdk-messaging.json": "multi-part '#a=b&c' selectors, and mutations of the selecting parameter",
 }
 
 // TestContractTestAPIsGuru runs contract test (examples, one generated and
