@@ -27,23 +27,6 @@ const (
 	apisGuruEnv      = "MOCKD_CONFORMANCE"
 )
 
-// apisGuruKnown are specs of the sample contract test fails on, and why;
-// they are run and must still fail (remove one when it passes), but do not
-// count toward apisGuruSpecs.
-var apisGuruKnown = map[string]string{
-	// Its operations are told apart by multi-part selectors
-	// ("/channels/{channelArn}#scope=app-instance-user-membership&
-	// app-instance-user-arn&x-amz-chime-bearer"): validator.splitSelector
-	// keeps everything after the first '=' as the value (Selector{scope,
-	// "app-instance-user-membership&app-instance-user-arn&x-amz-chime-bearer"}),
-	// and the probe's invalid cases drop or mutate the selecting parameter
-	// itself (operation=not-in-the-enum beside operation=tag-resource;
-	// scope or operation left out), so the request selects another
-	// operation: method.undocumented and test.invalid-accepted (9 errors).
-	// Its %2F ARNs route (contract/encoded_path_test.go).
-	"api/amazonaws.com/chime-sdk-messaging.json": "multi-part '#a=b&c' selectors, and mutations of the selecting parameter",
-}
-
 // TestContractTestAPIsGuru runs contract test (examples, one generated and
 // the invalid requests per operation) against mockd serving each spec of
 // the sample and expects no error finding: mockd as a conforming provider.
@@ -69,10 +52,7 @@ func TestContractTestAPIsGuru(t *testing.T) {
 		if err != nil || len(plan.Cases) == 0 {
 			continue
 		}
-		known := apisGuruKnown[f.Name]
-		if known == "" {
-			tested++
-		}
+		tested++
 		srv := mockserver.NewTest(t, mockserver.WithSpec(spec), mockserver.Seed(1), mockserver.Logger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 		checker, err := contract.NewChecker(spec, contract.CheckConfig{})
 		if err != nil {
@@ -83,14 +63,6 @@ func TestContractTestAPIsGuru(t *testing.T) {
 			t.Fatalf("%s: %v", f.Name, err)
 		}
 		t.Logf("%s: %d requests, %d operations, %d errors, %d warnings", f.Name, len(plan.Cases), len(plan.Operations), res.Errors, res.Warnings)
-		if known != "" {
-			if res.Errors == 0 {
-				t.Errorf("%s passes now: remove it from apisGuruKnown (%s)", f.Name, known)
-			}
-			t.Logf("%s: known failure (%s): %d errors", f.Name, known, res.Errors)
-			_ = srv.Close()
-			continue
-		}
 		shown := 0
 		for _, g := range res.Groups {
 			if g.Finding.Severity == validator.SeverityError && shown < 3 {
