@@ -148,7 +148,7 @@ func NewChecker(spec *validator.Spec, cfg CheckConfig) (*Checker, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s %q: %w (give a URL such as https://staging.example.com/v1)", cfg.OptionNames.name(OptionServer), cfg.Server, err)
 		}
-		c.serverBase = strings.TrimRight(u.Path, "/")
+		c.serverBase = strings.TrimRight(u.EscapedPath(), "/") // paths are matched escaped
 		c.serverHost = strings.ToLower(u.Host)
 	}
 	src := cfg.SpecSource
@@ -247,12 +247,7 @@ func (c *Checker) Check(recorded *recorder.Interaction) (out Outcome) {
 		return out
 	}
 	out.Operation = op
-	bare := op.BarePath(req.URL.Path)
-	if bare != req.URL.Path {
-		u := *req.URL
-		u.Path, u.RawPath = bare, ""
-		req.URL = &u
-	}
+	req, bare := bareRequest(op, req)
 	if c.cfg.StrictServers {
 		if f, bad := c.checkServer(ix, op, rawPath); bad {
 			serverFindings = append(serverFindings, f)

@@ -20,14 +20,16 @@ import (
 	"github.com/mockd/mockd/validator"
 )
 
-// locate returns the path of ix as recorded and without the configured
-// server's base path, and whether IgnorePaths skips it. An interaction
-// without a URL gets "/".
+// locate returns the path of ix as sent (escaped, so that a %2F inside a
+// path parameter stays one segment, as mockd serve routes it) and that path
+// without the configured server's base path, and whether IgnorePaths skips
+// it (globs are matched against the escaped and the decoded spellings). An
+// interaction without a URL gets "/".
 func (c *Checker) locate(ix *recorder.Interaction) (rawPath, path string, ignored bool) {
 	if ix.URL == nil {
 		ix.URL = &url.URL{Path: "/"}
 	}
-	rawPath = ix.URL.Path
+	rawPath = ix.URL.EscapedPath()
 	if rawPath == "" {
 		rawPath = "/"
 	}
@@ -37,7 +39,26 @@ func (c *Checker) locate(ix *recorder.Interaction) (rawPath, path string, ignore
 			path = p
 		}
 	}
-	return rawPath, path, c.ignored(rawPath, path, c.withoutBase(path))
+	bare := c.withoutBase(path)
+	return rawPath, path, c.ignored(rawPath, path, bare, unescaped(rawPath), unescaped(path), unescaped(bare))
+}
+
+// unescaped decodes an escaped path; p itself when it is not valid escaping.
+func unescaped(p string) string {
+	if d, err := url.PathUnescape(p); err == nil {
+		return d
+	}
+	return p
+}
+
+// withPath returns a copy of u whose path is the escaped path p: RawPath
+// keeps the escaping (a %2F in a value) and Path is its decoding.
+func withPath(u url.URL, p string) *url.URL {
+	u.Path, u.RawPath = unescaped(p), p
+	if u.EscapedPath() != p { // p was not valid escaping: the bytes as they are
+		u.Path, u.RawPath = p, ""
+	}
+	return &u
 }
 
 // operationOf is the operation Check validates ix against; nil when ix is
@@ -51,10 +72,10 @@ func (c *Checker) operationOf(ix *recorder.Interaction) *validator.Operation {
 	return op
 }
 
-// request builds the http.Request handed to the validator.
+// request builds the http.Request handed to the validator; path is escaped
+// (see locate).
 func (c *Checker) request(ix *recorder.Interaction, path string) *http.Request {
-	u := *ix.URL
-	u.Path, u.RawPath = path, ""
+	u := withPath(*ix.URL, path)
 	if u.Scheme == "" {
 		u.Scheme = "http"
 	}
@@ -71,13 +92,36 @@ func (c *Checker) request(ix *recorder.Interaction, path string) *http.Request {
 	}
 	return &http.Request{
 		Method:        method,
-		URL:           &u,
+		URL:           u,
 		Host:          u.Host,
 		Header:        c.header(ix.RequestHeader),
 		Body:          body,
 		ContentLength: int64(len(ix.RequestBody)),
 		Proto:         "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 	}
+}
+
+// bareRequest returns req with op's server base path stripped from its
+// path (escaping kept), and the stripped path as the validator's messages
+// quote it (decoded).
+func bareRequest(op *validator.Operation, req *http.Request) (*http.Request, string) {
+	escaped := req.URL.EscapedPath()
+	bare := op.BarePath(escaped)
+	if bare == escaped && !strings.Contains(escaped, "%") {
+		return req, req.URL.Path
+	}
+	if bare == escaped {
+		// A literal segment the template spells decoded (/café/{id}).
+		if d := op.BarePath(req.URL.Path); d != req.URL.Path && !strings.Contains(strings.ToUpper(escaped), "%2F") {
+			bare = (&url.URL{Path: d}).EscapedPath()
+		}
+	}
+	if bare != escaped {
+		clone := *req
+		clone.URL = withPath(*req.URL, bare)
+		req = &clone
+	}
+	return req, req.URL.Path
 }
 
 func (c *Checker) header(h http.Header) http.Header {

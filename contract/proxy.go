@@ -131,7 +131,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	src := recorder.Source{File: "proxy", Index: int(seq)}
 	ix := &recorder.Interaction{
-		Method: r.Method, URL: &url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawQuery: r.URL.RawQuery},
+		Method: r.Method, URL: &url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery},
 		RequestHeader: r.Header.Clone(), RequestBody: body, Source: src,
 	}
 	if p.enforce {
@@ -141,7 +141,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 			p.log(r, pre.Findings)
 			p.collector.Add(seq, &pre)
 			writeProblem(w, r, http.StatusUnprocessableEntity, "Request violates the contract",
-				fmt.Sprintf("%s %s does not conform to the spec; it was not forwarded.", r.Method, r.URL.Path), errs)
+				fmt.Sprintf("%s %s does not conform to the spec; it was not forwarded.", r.Method, r.URL.EscapedPath()), errs)
 			return
 		}
 	}
@@ -173,7 +173,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	if p.enforce {
 		if errs := errorFindings(outcome.Findings); len(errs) > 0 {
 			writeProblem(w, r, http.StatusBadGateway, "Response violates the contract",
-				fmt.Sprintf("the upstream answered %s %s with %d, which does not conform to the spec.", r.Method, r.URL.Path, resp.StatusCode), errs)
+				fmt.Sprintf("the upstream answered %s %s with %d, which does not conform to the spec.", r.Method, r.URL.EscapedPath(), resp.StatusCode), errs)
 			return
 		}
 	}

@@ -61,9 +61,9 @@ func (p *parser) corrupt(v *yaml.Node) *Corrupt {
 	if v.Kind == yaml.ScalarNode {
 		c.Kind = CorruptKind(v.Value)
 	} else {
-		p.mapping(v, "corrupt", []string{"kind", "content_type"}, func(key string, _, fv *yaml.Node) {
+		p.Mapping(v, "corrupt", []string{"kind", "content_type"}, func(key string, _, fv *yaml.Node) {
 			if key == "kind" {
-				s, _ := p.scalar(fv, "corrupt.kind")
+				s, _ := p.Scalar(fv, "corrupt.kind")
 				c.Kind = CorruptKind(s)
 			} else {
 				c.ContentType, _ = p.str(fv, "corrupt.content_type")
@@ -71,7 +71,7 @@ func (p *parser) corrupt(v *yaml.Node) *Corrupt {
 		})
 	}
 	if !c.Kind.Valid() {
-		p.fail(v, "use "+orList(corruptKinds, false), "unknown corrupt fault %q", c.Kind)
+		p.Fail(v, "use "+orList(corruptKinds, false), "unknown corrupt fault %q", c.Kind)
 		return nil
 	}
 	return c

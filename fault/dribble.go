@@ -39,7 +39,7 @@ func dribbleKind() kind {
 // dribble parses {chunks, duration}.
 func (p *parser) dribble(v *yaml.Node) *Dribble {
 	d := &Dribble{}
-	p.mapping(v, "dribble", []string{"chunks", "duration"}, func(key string, _, fv *yaml.Node) {
+	p.Mapping(v, "dribble", []string{"chunks", "duration"}, func(key string, _, fv *yaml.Node) {
 		if key == "chunks" {
 			c, _ := p.integer(fv, "dribble.chunks", 1, maxDribbleChunks)
 			d.Chunks = int(c)
@@ -48,7 +48,7 @@ func (p *parser) dribble(v *yaml.Node) *Dribble {
 		}
 	})
 	if v.Kind == yaml.MappingNode && (d.Chunks == 0 || d.Duration == 0) {
-		p.fail(v, "write e.g. {chunks: 5, duration: 2s}", "dribble needs chunks >= 1 and a positive duration")
+		p.Fail(v, "write e.g. {chunks: 5, duration: 2s}", "dribble needs chunks >= 1 and a positive duration")
 		return nil
 	}
 	return d

@@ -17,12 +17,12 @@ type enumValue interface {
 // parseEnum reads a scalar that must be one of values; label names the enum
 // in the message ("unknown connection scope \"x\"").
 func parseEnum[T enumValue](p *parser, v *yaml.Node, what, label string, values []T) (T, bool) {
-	s, ok := p.scalar(v, what)
+	s, ok := p.Scalar(v, what)
 	if !ok {
 		return "", false
 	}
 	if !T(s).Valid() {
-		p.fail(v, "use "+orList(values, false), "unknown %s %q", label, s)
+		p.Fail(v, "use "+orList(values, false), "unknown %s %q", label, s)
 		return "", false
 	}
 	return T(s), true

@@ -47,7 +47,7 @@ func (p *parser) garbage(v *yaml.Node) *Garbage {
 		}
 		g.Bytes = int(b)
 	default:
-		p.mapping(v, "garbage", []string{"bytes"}, func(_ string, _, fv *yaml.Node) {
+		p.Mapping(v, "garbage", []string{"bytes"}, func(_ string, _, fv *yaml.Node) {
 			b, _ := p.integer(fv, "garbage.bytes", 1, maxGarbage)
 			g.Bytes = int(b)
 		})

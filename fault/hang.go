@@ -71,6 +71,6 @@ func (p *parser) maxOnly(v *yaml.Node, name string) (time.Duration, bool) {
 	}
 	var d time.Duration
 	ok := true
-	p.mapping(v, name, []string{"max"}, func(_ string, _, fv *yaml.Node) { d, ok = p.duration(fv, name+".max") })
+	p.Mapping(v, name, []string{"max"}, func(_ string, _, fv *yaml.Node) { d, ok = p.duration(fv, name+".max") })
 	return d, ok && v.Kind == yaml.MappingNode
 }

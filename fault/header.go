@@ -15,11 +15,11 @@ const maxHeaderLen = 4096
 // "dribble.chunks=4; dribble.duration=1s", "status.code=418; status.body=hi".
 // Errors name the column in the header value.
 func ParseHeader(v string) (*Fault, error) {
-	p := &parser{file: HeaderName}
+	p := newParser(HeaderName)
 	if len(v) > maxHeaderLen {
-		p.errs = append(p.errs, &ParseError{Pos: Position{File: HeaderName, Line: 1, Col: maxHeaderLen + 1},
+		p.Errs = append(p.Errs, &ParseError{Pos: Position{File: HeaderName, Line: 1, Col: maxHeaderLen + 1},
 			Msg: "header value is too long", Hint: "keep it under 4096 bytes"})
-		return nil, p.errs
+		return nil, ParseErrors(p.Errs)
 	}
 	root := &yaml.Node{Kind: yaml.MappingNode, Line: 1, Column: 1}
 	subs := map[string]*yaml.Node{}
@@ -60,15 +60,15 @@ func ParseHeader(v string) (*Fault, error) {
 		sub.Content = append(sub.Content, key, val)
 	}
 	if len(root.Content) == 0 {
-		p.fail(root, "name a fault, e.g. `status=503` or `reset`", "empty %s header", HeaderName)
-		return nil, p.errs
+		p.Fail(root, "name a fault, e.g. `status=503` or `reset`", "empty %s header", HeaderName)
+		return nil, ParseErrors(p.Errs)
 	}
 	if len(root.Content) == 2 && root.Content[0].Value == "pass" {
 		return nil, nil
 	}
 	f := p.fault(root, HeaderName)
-	if len(p.errs) > 0 {
-		return nil, p.errs
+	if len(p.Errs) > 0 {
+		return nil, ParseErrors(p.Errs)
 	}
 	return f, nil
 }

@@ -100,14 +100,17 @@ func kindNamed(name string) *kind {
 	return nil
 }
 
-// kindNames lists the catalogue's names (not aliases), comma-separated.
-func kindNames() string {
+// kindList lists the catalogue's names (not aliases).
+func kindList() []string {
 	names := make([]string, len(catalogue))
 	for i := range catalogue {
 		names[i] = catalogue[i].Name
 	}
-	return strings.Join(names, ", ")
+	return names
 }
+
+// kindNames lists the catalogue's names (not aliases), comma-separated.
+func kindNames() string { return strings.Join(kindList(), ", ") }
 
 // isBare reports whether name is a kind that may be named without a value.
 func isBare(name string) bool {

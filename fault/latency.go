@@ -145,7 +145,7 @@ func (p *parser) latency(v *yaml.Node) *Latency {
 	}
 	l := &Latency{Dist: DistFixed}
 	var set []*yaml.Node // the keys given, in file order
-	p.mapping(v, "latency", latencyKeys, func(key string, k, fv *yaml.Node) {
+	p.Mapping(v, "latency", latencyKeys, func(key string, k, fv *yaml.Node) {
 		set = append(set, k)
 		p.latencyField(l, key, fv)
 	})
@@ -154,10 +154,10 @@ func (p *parser) latency(v *yaml.Node) *Latency {
 	}
 	p.latencyParams(v, l, set)
 	if l.Max > 0 && l.Min > l.Max {
-		p.fail(v, "make min <= max", "latency min %s is above max %s", l.Min, l.Max)
+		p.Fail(v, "make min <= max", "latency min %s is above max %s", l.Min, l.Max)
 	}
 	if k := keyNode(set, "median"); l.Dist == DistLognormal && l.Median == 0 && k != nil {
-		p.fail(k, "use a positive median", "latency median must be positive")
+		p.Fail(k, "use a positive median", "latency median must be positive")
 	}
 	return l
 }
@@ -173,7 +173,7 @@ func (p *parser) latencyField(l *Latency, key string, fv *yaml.Node) {
 	case "sigma":
 		if f, ok := p.float(fv, "latency.sigma"); ok {
 			if f < 0 || f > 10 {
-				p.fail(fv, "use a sigma between 0 and 10, e.g. 0.5", "latency.sigma %v is out of range", f)
+				p.Fail(fv, "use a sigma between 0 and 10, e.g. 0.5", "latency.sigma %v is out of range", f)
 				return
 			}
 			l.Sigma = f
@@ -197,12 +197,12 @@ func (p *parser) latencyParams(v *yaml.Node, l *Latency, set []*yaml.Node) {
 	hint := "latency " + string(l.Dist) + " takes " + strings.Join(takes, ", ")
 	for _, key := range need {
 		if keyNode(set, key) == nil {
-			p.fail(v, hint, "latency %s needs %s", l.Dist, key)
+			p.Fail(v, hint, "latency %s needs %s", l.Dist, key)
 		}
 	}
 	for _, k := range set {
 		if k.Value != "dist" && !slices.Contains(takes, k.Value) {
-			p.fail(k, hint, "%s does not apply to latency %s", k.Value, l.Dist)
+			p.Fail(k, hint, "%s does not apply to latency %s", k.Value, l.Dist)
 		}
 	}
 }

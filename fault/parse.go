@@ -27,24 +27,24 @@ func LoadRules(path string) (*RuleSet, error) {
 
 // ParseRules parses a YAML rule file. Every error names filename:line:col.
 func ParseRules(data []byte, filename string) (*RuleSet, error) {
-	p := &parser{file: filename}
+	p := newParser(filename)
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		p.yamlError(err)
-		return nil, p.errs
+		p.Syntax(err)
+		return nil, ParseErrors(p.Errs)
 	}
 	rs := &RuleSet{File: filename}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
-		p.fail(nil, "start the file with `rules:` and a list of rules", "empty rule file")
-		return nil, p.errs
+		p.Fail(nil, "start the file with `rules:` and a list of rules", "empty rule file")
+		return nil, ParseErrors(p.Errs)
 	}
-	p.mapping(doc.Content[0], "the rule file", []string{"seed", "rules"}, func(key string, k, v *yaml.Node) {
+	p.Mapping(doc.Content[0], "the rule file", []string{"seed", "rules"}, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "seed":
-			if s, ok := p.scalar(v, "seed"); ok {
+			if s, ok := p.Scalar(v, "seed"); ok {
 				u, err := strconv.ParseUint(s, 0, 64)
 				if err != nil {
-					p.fail(v, "use a non-negative integer such as 42", "seed %q is not an unsigned 64-bit integer", s)
+					p.Fail(v, "use a non-negative integer such as 42", "seed %q is not an unsigned 64-bit integer", s)
 					return
 				}
 				rs.Seed, rs.HasSeed = u, true
@@ -53,32 +53,16 @@ func ParseRules(data []byte, filename string) (*RuleSet, error) {
 			rs.Rules = p.rules(v)
 		}
 	})
-	if len(p.errs) > 0 {
-		return nil, p.errs
+	if len(p.Errs) > 0 {
+		return nil, ParseErrors(p.Errs)
 	}
 	return rs, nil
-}
-
-// yamlError records a YAML syntax error at the line the decoder names.
-func (p *parser) yamlError(err error) {
-	line := 1
-	msg := err.Error()
-	if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
-		if num, tail, ok := strings.Cut(rest, ": "); ok {
-			if n, convErr := strconv.Atoi(num); convErr == nil {
-				line, msg = n, tail
-			}
-		}
-	}
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	p.errs = append(p.errs, &ParseError{Pos: Position{File: p.file, Line: line, Col: 1},
-		Msg: "invalid YAML: " + msg, Hint: "check indentation and quoting near this line"})
 }
 
 // rules parses the rule list; names must be unique.
 func (p *parser) rules(v *yaml.Node) []Rule {
 	if v.Kind != yaml.SequenceNode {
-		p.fail(v, "write `rules:` followed by `- name: ...` items", "rules must be a list")
+		p.Fail(v, "write `rules:` followed by `- name: ...` items", "rules must be a list")
 		return nil
 	}
 	var out []Rule
@@ -89,7 +73,7 @@ func (p *parser) rules(v *yaml.Node) []Rule {
 			continue
 		}
 		if prev, dup := names[ru.Name]; dup {
-			p.fail(rn, "give every rule a unique name", "duplicate rule name %q (first at line %d)", ru.Name, prev.Line)
+			p.Fail(rn, "give every rule a unique name", "duplicate rule name %q (first at line %d)", ru.Name, prev.Line)
 			continue
 		}
 		names[ru.Name] = rn
@@ -112,16 +96,16 @@ type ruleNodes struct {
 
 // rule parses one rule; ok is false when it had problems.
 func (p *parser) rule(n *yaml.Node) (Rule, bool) {
-	before := len(p.errs)
+	before := len(p.Errs)
 	ru := Rule{Key: string(KeyGlobal), Connection: ConnAny, MaxKeys: DefaultMaxKeys,
-		Pos: Position{File: p.file, Line: n.Line, Col: n.Column}}
+		Pos: Position{File: p.File, Line: n.Line, Col: n.Column}}
 	var at ruleNodes
-	p.mapping(n, "a rule", ruleKeys, func(key string, _, v *yaml.Node) { p.ruleField(&ru, &at, key, v) })
+	p.Mapping(n, "a rule", ruleKeys, func(key string, _, v *yaml.Node) { p.ruleField(&ru, &at, key, v) })
 	if n.Kind != yaml.MappingNode {
 		return ru, false
 	}
 	p.ruleShape(n, &ru, &at)
-	if len(p.errs) > before {
+	if len(p.Errs) > before {
 		return ru, false
 	}
 	ru.compile()
@@ -134,7 +118,7 @@ func (p *parser) ruleField(ru *Rule, at *ruleNodes, key string, v *yaml.Node) {
 	case "name":
 		p.ruleName(ru, at, v)
 	case "description":
-		ru.Description, _ = p.scalar(v, "description")
+		ru.Description, _ = p.Scalar(v, "description")
 	case "match":
 		p.match(v, &ru.Match)
 	case "key":
@@ -179,7 +163,7 @@ func (p *parser) ruleField(ru *Rule, at *ruleNodes, key string, v *yaml.Node) {
 // ruleShape checks how a rule's keys go together.
 func (p *parser) ruleShape(n *yaml.Node, ru *Rule, at *ruleNodes) {
 	if !at.name {
-		p.fail(n, "add `name: something-unique`", "rule has no name")
+		p.Fail(n, "add `name: something-unique`", "rule has no name")
 	}
 	count := 0
 	for _, x := range []*yaml.Node{at.fault, at.seq, at.rateLimit} {
@@ -189,22 +173,22 @@ func (p *parser) ruleShape(n *yaml.Node, ru *Rule, at *ruleNodes) {
 	}
 	switch {
 	case count == 0:
-		p.fail(n, "add `fault:`, `sequence:` or `rate_limit:`", "rule %q has no fault", ru.Name)
+		p.Fail(n, "add `fault:`, `sequence:` or `rate_limit:`", "rule %q has no fault", ru.Name)
 	case count > 1:
-		p.fail(n, "keep exactly one of them", "rule %q sets more than one of fault, sequence and rate_limit", ru.Name)
+		p.Fail(n, "keep exactly one of them", "rule %q sets more than one of fault, sequence and rate_limit", ru.Name)
 	}
 	if at.rate != nil && at.every != nil {
-		p.fail(at.every, "keep either rate or every", "rate and every cannot both be set")
+		p.Fail(at.every, "keep either rate or every", "rate and every cannot both be set")
 	}
 	if (at.rate != nil || at.every != nil) && at.fault == nil {
 		where := at.rate
 		if where == nil {
 			where = at.every
 		}
-		p.fail(where, "use rate/every with `fault:`; a sequence already says which requests fail", "rate and every apply only to `fault:`")
+		p.Fail(where, "use rate/every with `fault:`; a sequence already says which requests fail", "rate and every apply only to `fault:`")
 	}
 	if at.then != nil && at.seq == nil {
-		p.fail(at.then, "add a `sequence:` or drop `then:`", "then applies only to a sequence")
+		p.Fail(at.then, "add a `sequence:` or drop `then:`", "then applies only to a sequence")
 	}
 	if at.seq != nil && ru.Then == "" {
 		ru.Then = ThenPass
@@ -212,16 +196,16 @@ func (p *parser) ruleShape(n *yaml.Node, ru *Rule, at *ruleNodes) {
 }
 
 func (p *parser) ruleName(ru *Rule, at *ruleNodes, v *yaml.Node) {
-	s, ok := p.scalar(v, "name")
+	s, ok := p.Scalar(v, "name")
 	if !ok {
 		return
 	}
 	if strings.TrimSpace(s) == "" {
-		p.fail(v, "give the rule a short name such as checkout-retries", "rule name is empty")
+		p.Fail(v, "give the rule a short name such as checkout-retries", "rule name is empty")
 		return
 	}
 	if strings.ContainsAny(s, badNameChars) {
-		p.fail(v, "use letters, digits, '-' and '_'", "rule name %q contains '/', ',', ';' or a line break", s)
+		p.Fail(v, "use letters, digits, '-' and '_'", "rule name %q contains '/', ',', ';' or a line break", s)
 		return
 	}
 	ru.Name, at.name = s, true
@@ -230,7 +214,7 @@ func (p *parser) ruleName(ru *Rule, at *ruleNodes, v *yaml.Node) {
 func (p *parser) rate(v *yaml.Node, ru *Rule) {
 	if f, ok := p.float(v, "rate"); ok {
 		if f < 0 || f > 1 {
-			p.fail(v, "use a probability between 0 and 1, e.g. 0.2", "rate %v is outside [0,1]", f)
+			p.Fail(v, "use a probability between 0 and 1, e.g. 0.2", "rate %v is outside [0,1]", f)
 			return
 		}
 		ru.Rate = &f
@@ -238,7 +222,7 @@ func (p *parser) rate(v *yaml.Node, ru *Rule) {
 }
 
 func (p *parser) match(n *yaml.Node, m *Match) {
-	p.mapping(n, "match", []string{"method", "path", "operation", "headers", "query"}, func(key string, k, v *yaml.Node) {
+	p.Mapping(n, "match", []string{"method", "path", "operation", "headers", "query"}, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "method":
 			p.methods(v, m)
@@ -248,8 +232,8 @@ func (p *parser) match(n *yaml.Node, m *Match) {
 			m.Operation, _ = p.str(v, "operation")
 		case "headers", "query":
 			out := map[string]string{}
-			p.mapping(v, key, nil2allow(v), func(name string, _, val *yaml.Node) {
-				if s, ok := p.scalar(val, key+" "+name); ok {
+			p.Mapping(v, key, nil2allow(v), func(name string, _, val *yaml.Node) {
+				if s, ok := p.Scalar(val, key+" "+name); ok {
 					out[name] = s
 				}
 			})
@@ -271,7 +255,7 @@ func (p *parser) methods(v *yaml.Node, m *Match) {
 	for _, it := range items {
 		if s, ok := p.str(it, "method"); ok {
 			if strings.ContainsAny(s, " \t/") {
-				p.fail(it, "use an HTTP method such as GET", "method %q is not a token", s)
+				p.Fail(it, "use an HTTP method such as GET", "method %q is not a token", s)
 				continue
 			}
 			m.Methods = append(m.Methods, strings.ToUpper(s))
@@ -286,16 +270,16 @@ func (p *parser) path(v *yaml.Node, m *Match) {
 		return
 	}
 	if !strings.HasPrefix(s, "/") {
-		p.fail(v, "start the path with /, e.g. /books/{bookId}", "path %q does not start with /", s)
+		p.Fail(v, "start the path with /, e.g. /books/{bookId}", "path %q does not start with /", s)
 		return
 	}
 	if strings.Count(s, "{") != strings.Count(s, "}") {
-		p.fail(v, "close every {param}", "path %q has unbalanced braces", s)
+		p.Fail(v, "close every {param}", "path %q has unbalanced braces", s)
 		return
 	}
 	for _, seg := range strings.Split(s, "/") {
 		if strings.Count(seg, "{") > 1 {
-			p.fail(v, "use at most one {param} per segment", "path %q has two parameters in one segment", s)
+			p.Fail(v, "use at most one {param} per segment", "path %q has two parameters in one segment", s)
 			return
 		}
 	}
@@ -315,7 +299,7 @@ func (p *parser) key(n *yaml.Node, ru *Rule) {
 }
 
 func (p *parser) every(n *yaml.Node, ru *Rule) {
-	s, ok := p.scalar(n, "every")
+	s, ok := p.Scalar(n, "every")
 	if !ok {
 		return
 	}
@@ -330,7 +314,7 @@ func (p *parser) every(n *yaml.Node, ru *Rule) {
 func (p *parser) phase(n *yaml.Node) *Phase {
 	ph := &Phase{From: PhaseFromEngine}
 	var timed, counted *yaml.Node
-	p.mapping(n, "phase", []string{"after", "for", "after_requests", "for_requests", "from"}, func(key string, k, v *yaml.Node) {
+	p.Mapping(n, "phase", []string{"after", "for", "after_requests", "for_requests", "from"}, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "after", "for":
 			timed = k
@@ -357,18 +341,18 @@ func (p *parser) phase(n *yaml.Node) *Phase {
 		}
 	})
 	if timed != nil && counted != nil {
-		p.fail(counted, "phase either by time (after/for) or by count (after_requests/for_requests)", "phase mixes time and request counts")
+		p.Fail(counted, "phase either by time (after/for) or by count (after_requests/for_requests)", "phase mixes time and request counts")
 	}
 	return ph
 }
 
 func (p *parser) sequence(n *yaml.Node, ru *Rule) {
 	if n.Kind != yaml.SequenceNode {
-		p.fail(n, "write e.g. [{status: 503, retry_after: 1}, pass]", "sequence must be a list")
+		p.Fail(n, "write e.g. [{status: 503, retry_after: 1}, pass]", "sequence must be a list")
 		return
 	}
 	if len(n.Content) == 0 {
-		p.fail(n, "list at least one step", "sequence is empty")
+		p.Fail(n, "list at least one step", "sequence is empty")
 		return
 	}
 	for i, step := range n.Content {
@@ -383,10 +367,10 @@ func (p *parser) sequence(n *yaml.Node, ru *Rule) {
 // fault parses one fault: a mapping of catalogue names, a bare name, or a
 // status code. Each key goes to its kind's parser.
 func (p *parser) fault(n *yaml.Node, where string) *Fault {
-	if !p.plain(n) {
+	if !p.Plain(n) {
 		return nil
 	}
-	before := len(p.errs)
+	before := len(p.Errs)
 	f := &Fault{}
 	if n.Kind == yaml.ScalarNode {
 		if code, err := strconv.Atoi(n.Value); err == nil {
@@ -399,7 +383,7 @@ func (p *parser) fault(n *yaml.Node, where string) *Fault {
 				// Only a sequence step may be `pass` (no fault this time).
 				hint = "use a mapping such as {status: 503}, a status code, `pass`, or one of " + bareNames()
 			}
-			p.fail(n, hint, "unknown fault %q in %s", n.Value, where)
+			p.Fail(n, hint, "unknown fault %q in %s", n.Value, where)
 			return nil
 		}
 	} else {
@@ -409,15 +393,15 @@ func (p *parser) fault(n *yaml.Node, where string) *Fault {
 			}
 			return key, false
 		}
-		p.walk(n, where, "allowed keys: "+kindNames(), resolve, func(key string, _, v *yaml.Node) {
+		p.Walk(n, where, kindList(), resolve, func(key string, _, v *yaml.Node) {
 			kindNamed(key).parse(p, v, f)
 		})
 	}
-	if len(p.errs) > before {
+	if len(p.Errs) > before {
 		return nil
 	}
 	if err := f.Validate(); err != nil {
-		p.fail(n, "", "%s: %v", where, err)
+		p.Fail(n, "", "%s: %v", where, err)
 		return nil
 	}
 	return f

@@ -116,6 +116,7 @@ func TestParseRulesBad(t *testing.T) {
 		{"pass is no fault", "rules:\n  - name: a\n    fault: pass\n", "a status code, or one of"},
 		{"pass is a sequence step", "rules:\n  - name: a\n    sequence: [boom]\n", "a status code, `pass`, or one of"},
 		{"unknown top key", "seed: 1\nrulez: []\n", `bad.yaml:2:1: unknown key "rulez" in the rule file`},
+		{"a misspelt fault is named", "rules:\n  - name: a\n    fault: {latnecy: 1s}\n", `did you mean "latency"?)`},
 		{"unknown rule key", "rules:\n  - name: a\n    fault: reset\n    colour: red\n", `bad.yaml:4:5: unknown key "colour" in a rule`},
 		{"unknown match key", "rules:\n  - name: a\n    match: {verb: GET}\n    fault: reset\n", `bad.yaml:3:13: unknown key "verb" in match`},
 		{"unknown nested key", "rules:\n  - name: a\n    fault: {latency: {dist: fixed, value: 1s, jitter: 2s}}\n", `bad.yaml:3:47: unknown key "jitter" in latency`},

@@ -32,9 +32,9 @@ func (rl *RateLimit) check() error {
 // rateLimit parses {capacity, refill_every}.
 func (p *parser) rateLimit(n *yaml.Node) *RateLimit {
 	rl := &RateLimit{}
-	before := len(p.errs)
+	before := len(p.Errs)
 	var capSet, refillSet bool
-	p.mapping(n, "rate_limit", []string{"capacity", "refill_every"}, func(key string, k, v *yaml.Node) {
+	p.Mapping(n, "rate_limit", []string{"capacity", "refill_every"}, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "capacity":
 			if c, ok := p.integer(v, "rate_limit.capacity", 1, 1<<30); ok {
@@ -43,15 +43,15 @@ func (p *parser) rateLimit(n *yaml.Node) *RateLimit {
 		case "refill_every":
 			if d, ok := p.duration(v, "rate_limit.refill_every"); ok {
 				if d == 0 {
-					p.fail(v, "use a positive duration such as 1s", "rate_limit.refill_every must be positive")
+					p.Fail(v, "use a positive duration such as 1s", "rate_limit.refill_every must be positive")
 					return
 				}
 				rl.RefillEvery, refillSet = d, true
 			}
 		}
 	})
-	if n.Kind == yaml.MappingNode && (!capSet || !refillSet) && len(p.errs) == before {
-		p.fail(n, "write e.g. {capacity: 5, refill_every: 1s}", "rate_limit needs capacity and refill_every")
+	if n.Kind == yaml.MappingNode && (!capSet || !refillSet) && len(p.Errs) == before {
+		p.Fail(n, "write e.g. {capacity: 5, refill_every: 1s}", "rate_limit needs capacity and refill_every")
 	}
 	return rl
 }

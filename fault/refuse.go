@@ -39,10 +39,10 @@ func (p *parser) refuse(v *yaml.Node) *Refuse {
 	if v.Kind == yaml.ScalarNode {
 		r.For, _ = p.duration(v, "refuse")
 	} else {
-		p.mapping(v, "refuse", []string{"for"}, func(_ string, _, fv *yaml.Node) { r.For, _ = p.duration(fv, "refuse.for") })
+		p.Mapping(v, "refuse", []string{"for"}, func(_ string, _, fv *yaml.Node) { r.For, _ = p.duration(fv, "refuse.for") })
 	}
 	if r.For == 0 {
-		p.fail(v, "give the window, e.g. refuse: 2s", "refuse needs a positive window")
+		p.Fail(v, "give the window, e.g. refuse: 2s", "refuse needs a positive window")
 		return nil
 	}
 	return r

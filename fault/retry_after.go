@@ -114,7 +114,7 @@ func (p *parser) retryAfter(v *yaml.Node) *RetryAfter {
 	if v.Kind == yaml.MappingNode {
 		return p.retryAfterMapping(v)
 	}
-	s, ok := p.scalar(v, "retry_after")
+	s, ok := p.Scalar(v, "retry_after")
 	if !ok {
 		return nil
 	}
@@ -125,7 +125,7 @@ func (p *parser) retryAfter(v *yaml.Node) *RetryAfter {
 	}
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		if n < 0 {
-			p.fail(v, "use 0 or more seconds; for a broken value write retry_after: invalid", "retry_after %d is negative", n)
+			p.Fail(v, "use 0 or more seconds; for a broken value write retry_after: invalid", "retry_after %d is negative", n)
 			return nil
 		}
 		return &RetryAfter{Kind: RetryAfterSeconds, Seconds: n}
@@ -133,7 +133,7 @@ func (p *parser) retryAfter(v *yaml.Node) *RetryAfter {
 	if _, err := http.ParseTime(s); err == nil {
 		return &RetryAfter{Kind: RetryAfterDate, Raw: s}
 	}
-	p.fail(v, "use seconds (1), an HTTP-date (Sun, 06 Nov 1994 08:49:37 GMT), past, huge, invalid, {in: 30s} or {raw: ...}",
+	p.Fail(v, "use seconds (1), an HTTP-date (Sun, 06 Nov 1994 08:49:37 GMT), past, huge, invalid, {in: 30s} or {raw: ...}",
 		"retry_after %q is not a Retry-After value", s)
 	return nil
 }
@@ -141,23 +141,23 @@ func (p *parser) retryAfter(v *yaml.Node) *RetryAfter {
 // retryAfterMapping parses {in: 30s} or {raw: "text"}.
 func (p *parser) retryAfterMapping(v *yaml.Node) *RetryAfter {
 	ra := &RetryAfter{}
-	before := len(p.errs)
-	p.mapping(v, "retry_after", []string{"in", "raw"}, func(key string, _, fv *yaml.Node) {
+	before := len(p.Errs)
+	p.Mapping(v, "retry_after", []string{"in", "raw"}, func(key string, _, fv *yaml.Node) {
 		if key == "in" {
 			if d, ok := p.duration(fv, "retry_after.in"); ok {
 				ra.Kind, ra.In = RetryAfterIn, d
 			}
-		} else if s, ok := p.scalar(fv, "retry_after.raw"); ok {
+		} else if s, ok := p.Scalar(fv, "retry_after.raw"); ok {
 			if strings.ContainsAny(s, "\r\n") {
-				p.fail(fv, "keep the value on one line", "retry_after.raw contains a line break")
+				p.Fail(fv, "keep the value on one line", "retry_after.raw contains a line break")
 				return
 			}
 			ra.Kind, ra.Raw = RetryAfterRaw, s
 		}
 	})
 	if ra.Kind == "" {
-		if len(p.errs) == before {
-			p.fail(v, "write {in: 30s} or {raw: \"text\"}", "retry_after mapping needs in or raw")
+		if len(p.Errs) == before {
+			p.Fail(v, "write {in: 30s} or {raw: \"text\"}", "retry_after mapping needs in or raw")
 		}
 		return nil
 	}

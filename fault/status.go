@@ -90,9 +90,9 @@ func (p *parser) status(v *yaml.Node) *Status {
 		return p.statusCode(v, int(code))
 	}
 	st := &Status{}
-	before := len(p.errs)
+	before := len(p.Errs)
 	var codeSet bool
-	p.mapping(v, "status", []string{"code", "headers", "body"}, func(key string, k, fv *yaml.Node) {
+	p.Mapping(v, "status", []string{"code", "headers", "body"}, func(key string, k, fv *yaml.Node) {
 		switch key {
 		case "code":
 			if c, ok := p.integer(fv, "status.code", math.MinInt32, math.MaxInt32); ok {
@@ -103,13 +103,13 @@ func (p *parser) status(v *yaml.Node) *Status {
 		case "headers":
 			st.Headers = p.statusHeaders(fv)
 		case "body":
-			if s, ok := p.scalar(fv, "status.body"); ok {
+			if s, ok := p.Scalar(fv, "status.body"); ok {
 				st.Body = &s
 			}
 		}
 	})
-	if v.Kind == yaml.MappingNode && !codeSet && len(p.errs) == before {
-		p.fail(v, "add `code: 503`", "status needs a code")
+	if v.Kind == yaml.MappingNode && !codeSet && len(p.Errs) == before {
+		p.Fail(v, "add `code: 503`", "status needs a code")
 	}
 	if !codeSet {
 		return nil
@@ -120,14 +120,14 @@ func (p *parser) status(v *yaml.Node) *Status {
 // statusHeaders parses the free-form status.headers mapping.
 func (p *parser) statusHeaders(v *yaml.Node) map[string]string {
 	out := map[string]string{}
-	p.mapping(v, "status.headers", nil2allow(v), func(name string, hk, hv *yaml.Node) {
+	p.Mapping(v, "status.headers", nil2allow(v), func(name string, hk, hv *yaml.Node) {
 		if !isToken(name) {
-			p.fail(hk, "use a header token such as X-Reason", "invalid header name %q", name)
+			p.Fail(hk, "use a header token such as X-Reason", "invalid header name %q", name)
 			return
 		}
-		if s, ok := p.scalar(hv, "header "+name); ok {
+		if s, ok := p.Scalar(hv, "header "+name); ok {
 			if strings.ContainsAny(s, "\r\n") {
-				p.fail(hv, "keep header values on one line", "header %s value contains a line break", name)
+				p.Fail(hv, "keep header values on one line", "header %s value contains a line break", name)
 				return
 			}
 			out[name] = s
@@ -139,7 +139,7 @@ func (p *parser) statusHeaders(v *yaml.Node) map[string]string {
 // statusCode checks a status code given as a number (`fault: 418` too).
 func (p *parser) statusCode(n *yaml.Node, code int) *Status {
 	if code < 200 || code > 599 {
-		p.fail(n, "use a final status between 200 and 599", "status code %d is not a valid final HTTP status", code)
+		p.Fail(n, "use a final status between 200 and 599", "status code %d is not a valid final HTTP status", code)
 		return nil
 	}
 	return &Status{Code: code}

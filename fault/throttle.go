@@ -42,12 +42,12 @@ func (p *parser) throttle(v *yaml.Node) *Throttle {
 	if v.Kind == yaml.ScalarNode {
 		t.BytesPerSecond, _ = p.integer(v, "throttle", 1, math.MaxInt64)
 	} else {
-		p.mapping(v, "throttle", []string{"bytes_per_second"}, func(_ string, _, fv *yaml.Node) {
+		p.Mapping(v, "throttle", []string{"bytes_per_second"}, func(_ string, _, fv *yaml.Node) {
 			t.BytesPerSecond, _ = p.integer(fv, "throttle.bytes_per_second", 1, math.MaxInt64)
 		})
 	}
 	if t.BytesPerSecond == 0 {
-		p.fail(v, "write e.g. throttle: {bytes_per_second: 1024}", "throttle needs bytes_per_second >= 1")
+		p.Fail(v, "write e.g. throttle: {bytes_per_second: 1024}", "throttle needs bytes_per_second >= 1")
 		return nil
 	}
 	return t

@@ -78,7 +78,7 @@ func (p *parser) truncate(v *yaml.Node) *Truncate {
 		return t
 	}
 	var bytesSet, fracSet *yaml.Node
-	p.mapping(v, "truncate", []string{"bytes", "fraction", "end"}, func(key string, k, fv *yaml.Node) {
+	p.Mapping(v, "truncate", []string{"bytes", "fraction", "end"}, func(key string, k, fv *yaml.Node) {
 		switch key {
 		case "bytes":
 			bytesSet = k
@@ -87,7 +87,7 @@ func (p *parser) truncate(v *yaml.Node) *Truncate {
 			fracSet = k
 			if f, ok := p.float(fv, "truncate.fraction"); ok {
 				if f < 0 || f >= 1 {
-					p.fail(fv, "use a fraction in [0,1), e.g. 0.5", "truncate.fraction %v is outside [0,1)", f)
+					p.Fail(fv, "use a fraction in [0,1), e.g. 0.5", "truncate.fraction %v is outside [0,1)", f)
 					return
 				}
 				t.Fraction = f
@@ -99,7 +99,7 @@ func (p *parser) truncate(v *yaml.Node) *Truncate {
 		}
 	})
 	if bytesSet != nil && fracSet != nil {
-		p.fail(fracSet, "keep either bytes or fraction", "truncate.bytes and truncate.fraction cannot both be set")
+		p.Fail(fracSet, "keep either bytes or fraction", "truncate.bytes and truncate.fraction cannot both be set")
 	}
 	return t
 }

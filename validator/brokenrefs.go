@@ -13,6 +13,8 @@ import (
 
 	"github.com/pb33f/libopenapi/index"
 	"go.yaml.in/yaml/v4"
+
+	"github.com/mockd/mockd/internal/yamlpos"
 )
 
 // BrokenRef is a $ref that points to nothing: a missing file, or a JSON
@@ -258,7 +260,7 @@ func disableBroken(docNode *yaml.Node, refs []brokenRef, dir string) ([]byte, []
 			}
 		}
 		for _, m := range pathItemMethods {
-			op := mapValue(item, m)
+			op := yamlpos.SpecValue(item, m)
 			if op == nil {
 				continue
 			}
@@ -266,7 +268,7 @@ func disableBroken(docNode *yaml.Node, refs []brokenRef, dir string) ([]byte, []
 			// the path item's own $ref count.
 			w.seen, w.hits = map[*yaml.Node]bool{}, nil
 			w.visit(op)
-			w.visit(mapValue(item, "parameters"))
+			w.visit(yamlpos.SpecValue(item, "parameters"))
 			if r, _ := refValue(paths.Content[i+1]); r != "" {
 				w.visit(paths.Content[i+1])
 			}
@@ -325,25 +327,12 @@ func refPointer(root *yaml.Node, frag string) *yaml.Node {
 		if t, err := url.PathUnescape(tok); err == nil {
 			tok = t
 		}
-		n = mapValue(n, tok)
+		n = yamlpos.SpecValue(n, tok)
 		if n == nil {
 			return nil
 		}
 	}
 	return n
-}
-
-// mapValue returns the value of key in a mapping node.
-func mapValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
 }
 
 func publicRefs(refs []brokenRef) []BrokenRef {

@@ -67,13 +67,22 @@ type Selector struct {
 
 // splitSelector separates a "#name=value" suffix from a path template.
 // Names that look like headers (X-...) select by header, others by query.
+// A suffix of several '&'-joined parts ("#scope=x&user-arn&x-amz-bearer":
+// APIs-guru's AWS specs also list the operation's required parameters)
+// selects by its first name=value part; a bare name selects nothing.
 func splitSelector(path string) (string, *Selector) {
 	base, frag, ok := strings.Cut(path, "#")
 	if !ok {
 		return path, nil
 	}
-	name, value, ok := strings.Cut(frag, "=")
-	if !ok || name == "" {
+	var name, value string
+	for part := range strings.SplitSeq(frag, "&") {
+		if n, v, ok := strings.Cut(part, "="); ok && n != "" {
+			name, value = n, v
+			break
+		}
+	}
+	if name == "" {
 		return base, nil
 	}
 	in := "query"

@@ -35,6 +35,8 @@ var _ = Describe("Router", func() {
 		Entry("an empty segment still reaches the operation", "GET", "/items/", nil, "getItem"),
 		Entry("a header selector", "POST", "/", []string{"X-Amz-Target", "Svc.Create"}, "create"),
 		Entry("a query selector", "POST", "/?Action=Delete", nil, "delete"),
+		Entry("the first name=value part of a multi-part selector", "GET", "/channels/c?scope=membership&user-arn=u", nil, "describeMembership"),
+		Entry("a bare name in a selector selects nothing", "GET", "/channels/c", nil, "describeChannel"),
 	)
 
 	It("reports the allowed methods of a matched path", func() {
@@ -83,4 +85,8 @@ paths:
     patch: {operationId: updatePull, responses: {'200': {description: ok}}}
   /#Action=Delete:
     post: {operationId: delete, responses: {'200': {description: ok}}}
+  /channels/{channelArn}#x-amz-chime-bearer:
+    get: {operationId: describeChannel, responses: {'200': {description: ok}}}
+  /channels/{channelArn}#scope=membership&user-arn&x-amz-chime-bearer:
+    get: {operationId: describeMembership, responses: {'200': {description: ok}}}
 `

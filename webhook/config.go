@@ -3,13 +3,13 @@ package webhook
 import (
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/mockd/mockd/fault"
+	"github.com/mockd/mockd/internal/yamlpos"
 )
 
 // This file is the webhooks file: signature scheme, default receiver,
@@ -68,127 +68,66 @@ func LoadFile(path string) (*File, error) {
 // ParseFile parses a webhooks file. Every problem names name:line:col; the
 // error is a fault.ParseErrors.
 func ParseFile(data []byte, name string) (*File, error) {
-	p := &parser{file: name}
+	p := &parser{yamlpos.Walker{File: name}}
 	f := &File{Path: name}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		msg, at := strings.TrimPrefix(err.Error(), "yaml: "), &yaml.Node{Line: 1, Column: 1}
-		if rest, ok := strings.CutPrefix(msg, "line "); ok {
-			if num, tail, ok := strings.Cut(rest, ": "); ok {
-				if _, scanErr := fmt.Sscan(num, &at.Line); scanErr == nil {
-					msg = tail
-				}
-			}
-		}
-		p.fail(at, "check indentation and quoting near this line", "invalid YAML: %s", msg)
-		return nil, p.errs
+		p.Syntax(err)
+		return nil, p.errors()
 	}
 	if len(doc.Content) == 0 {
-		p.fail(nil, "start with `faults:`, `schedule:` or `scheme:`", "empty webhooks file")
-		return nil, p.errs
+		p.Fail(nil, "start with `faults:`, `schedule:` or `scheme:`", "empty webhooks file")
+		return nil, p.errors()
 	}
-	p.mapping(doc.Content[0], "the webhooks file", []string{"seed", "scheme", "url", "retry", "schedule", "faults"}, func(key string, v *yaml.Node) {
+	p.Mapping(doc.Content[0], "the webhooks file", []string{"seed", "scheme", "url", "retry", "schedule", "faults"}, func(key string, _, v *yaml.Node) {
 		switch key {
 		case "seed":
 			var s uint64
-			if p.decode(v, &s, "seed", "a non-negative integer such as 42") {
+			if p.Decode(v, &s, "seed", "a non-negative integer such as 42") {
 				f.Seed = &s
 			}
 		case "scheme":
-			if p.decode(v, &f.Scheme, "scheme", "one of "+strings.Join(schemeNames, ", ")) && !validScheme(f.Scheme) {
-				p.fail(v, "use one of "+strings.Join(schemeNames, ", "), "unknown signature scheme %q", f.Scheme)
+			if p.Decode(v, &f.Scheme, "scheme", "one of "+strings.Join(schemeNames, ", ")) && !validScheme(f.Scheme) {
+				p.Fail(v, "use one of "+strings.Join(schemeNames, ", "), "unknown signature scheme %q", f.Scheme)
 			}
 		case "url":
-			p.decode(v, &f.URL, "url", "an absolute http:// URL")
+			p.Decode(v, &f.URL, "url", "an absolute http:// URL")
 		case "retry":
 			f.Retry = p.retry(v)
 		case "schedule":
-			p.list(v, "schedule", func(n *yaml.Node) { f.Schedule = append(f.Schedule, p.schedule(n)) })
+			p.List(v, "schedule", func(n *yaml.Node) { f.Schedule = append(f.Schedule, p.schedule(n)) })
 		case "faults":
-			p.list(v, "faults", func(n *yaml.Node) { f.Rules = append(f.Rules, p.rule(n, f.Rules)) })
+			p.List(v, "faults", func(n *yaml.Node) { f.Rules = append(f.Rules, p.rule(n, f.Rules)) })
 		}
 	})
-	if len(p.errs) > 0 {
-		return nil, p.errs
+	if len(p.Errs) > 0 {
+		return nil, p.errors()
 	}
 	return f, nil
 }
 
 // parser collects positioned problems.
 type parser struct {
-	file string
-	errs fault.ParseErrors
+	yamlpos.Walker
 }
 
-func (p *parser) fail(n *yaml.Node, hint, format string, args ...any) {
-	pos := fault.Position{File: p.file, Line: 1, Col: 1}
-	if n != nil && n.Line > 0 {
-		pos.Line, pos.Col = n.Line, n.Column
-	}
-	p.errs = append(p.errs, &fault.ParseError{Pos: pos, Msg: fmt.Sprintf(format, args...), Hint: hint})
-}
-
-// mapping visits a mapping's keys, rejecting unknown, duplicate and
-// aliased ones.
-func (p *parser) mapping(n *yaml.Node, where string, allowed []string, fn func(key string, v *yaml.Node)) {
-	if n.Kind != yaml.MappingNode {
-		p.fail(n, "write "+where+" as `key: value` pairs", "%s must be a mapping", where)
-		return
-	}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		switch {
-		case !slices.Contains(allowed, k.Value):
-			p.fail(k, "allowed keys: "+strings.Join(allowed, ", "), "unknown key %q in %s", k.Value, where)
-		case seen[k.Value]:
-			p.fail(k, "remove one of them", "duplicate key %q in %s", k.Value, where)
-		case v.Kind == yaml.AliasNode:
-			p.fail(v, "repeat the value instead of using an alias", "YAML aliases are not supported here")
-		default:
-			seen[k.Value] = true
-			fn(k.Value, v)
-		}
-	}
-}
-
-func (p *parser) list(n *yaml.Node, where string, fn func(*yaml.Node)) {
-	if n.Kind != yaml.SequenceNode {
-		p.fail(n, "write `"+where+":` followed by `- ...` items", "%s must be a list", where)
-		return
-	}
-	for _, it := range n.Content {
-		fn(it)
-	}
-}
-
-// decode decodes a scalar into out (yaml.v3 reads durations such as 500ms).
-func (p *parser) decode(n *yaml.Node, out any, what, want string) bool {
-	if n.Kind != yaml.ScalarNode {
-		p.fail(n, "give "+want, "%s must be a single value", what)
-		return false
-	}
-	if err := n.Decode(out); err != nil {
-		p.fail(n, "give "+want, "%s %q is not valid", what, n.Value)
-		return false
-	}
-	return true
-}
+// errors is the problems found, as the fault.ParseErrors ParseFile returns.
+func (p *parser) errors() fault.ParseErrors { return p.Errs }
 
 // positive decodes a duration above zero.
 func (p *parser) positive(n *yaml.Node, out *time.Duration, what string) {
-	if p.decode(n, out, what, "a duration such as 250ms or 2s") && *out <= 0 {
-		p.fail(n, "give a duration above 0, such as 250ms", "%s must be positive", what)
+	if p.Decode(n, out, what, "a duration such as 250ms or 2s") && *out <= 0 {
+		p.Fail(n, "give a duration above 0, such as 250ms", "%s must be positive", what)
 	}
 }
 
 func (p *parser) retry(n *yaml.Node) Retry {
 	var r Retry
-	p.mapping(n, "retry", []string{"attempts", "backoff", "max_backoff", "multiplier", "jitter", "timeout"}, func(key string, v *yaml.Node) {
+	p.Mapping(n, "retry", []string{"attempts", "backoff", "max_backoff", "multiplier", "jitter", "timeout"}, func(key string, _, v *yaml.Node) {
 		switch key {
 		case "attempts":
-			if p.decode(v, &r.Attempts, "retry.attempts", "a whole number from 1 to 100") && (r.Attempts < 1 || r.Attempts > 100) {
-				p.fail(v, "use 1 (no retries) to 100", "retry.attempts %d is out of range", r.Attempts)
+			if p.Decode(v, &r.Attempts, "retry.attempts", "a whole number from 1 to 100") && (r.Attempts < 1 || r.Attempts > 100) {
+				p.Fail(v, "use 1 (no retries) to 100", "retry.attempts %d is out of range", r.Attempts)
 			}
 		case "backoff":
 			p.positive(v, &r.Backoff, "retry.backoff")
@@ -197,12 +136,12 @@ func (p *parser) retry(n *yaml.Node) Retry {
 		case "timeout":
 			p.positive(v, &r.Timeout, "retry.timeout")
 		case "multiplier":
-			if p.decode(v, &r.Multiplier, "retry.multiplier", "a number of 1 or more") && (r.Multiplier < 1 || r.Multiplier > 10) {
-				p.fail(v, "use a number from 1 (constant gaps) to 10", "retry.multiplier %v is out of range", r.Multiplier)
+			if p.Decode(v, &r.Multiplier, "retry.multiplier", "a number of 1 or more") && (r.Multiplier < 1 || r.Multiplier > 10) {
+				p.Fail(v, "use a number from 1 (constant gaps) to 10", "retry.multiplier %v is out of range", r.Multiplier)
 			}
 		case "jitter":
-			if p.decode(v, &r.Jitter, "retry.jitter", "a fraction such as 0.2") && (r.Jitter < 0 || r.Jitter > 1) {
-				p.fail(v, "use a fraction from 0 to 1, e.g. 0.2", "retry.jitter %v is out of range", r.Jitter)
+			if p.Decode(v, &r.Jitter, "retry.jitter", "a fraction such as 0.2") && (r.Jitter < 0 || r.Jitter > 1) {
+				p.Fail(v, "use a fraction from 0 to 1, e.g. 0.2", "retry.jitter %v is out of range", r.Jitter)
 			}
 		}
 	})
@@ -210,49 +149,49 @@ func (p *parser) retry(n *yaml.Node) Retry {
 }
 
 func (p *parser) schedule(n *yaml.Node) Schedule {
-	s := Schedule{Pos: fault.Position{File: p.file, Line: n.Line, Col: n.Column}}
-	p.mapping(n, "a schedule", []string{"webhook", "url", "every", "after", "count"}, func(key string, v *yaml.Node) {
+	s := Schedule{Pos: fault.Position{File: p.File, Line: n.Line, Col: n.Column}}
+	p.Mapping(n, "a schedule", []string{"webhook", "url", "every", "after", "count"}, func(key string, _, v *yaml.Node) {
 		switch key {
 		case "webhook":
-			p.decode(v, &s.Webhook, "webhook", "the name of a webhook in the spec")
+			p.Decode(v, &s.Webhook, "webhook", "the name of a webhook in the spec")
 		case "url":
-			p.decode(v, &s.URL, "url", "an absolute http:// URL")
+			p.Decode(v, &s.URL, "url", "an absolute http:// URL")
 		case "every":
 			p.positive(v, &s.Every, "every")
 		case "after":
-			p.decode(v, &s.After, "after", "a duration such as 1s")
+			p.Decode(v, &s.After, "after", "a duration such as 1s")
 		case "count":
-			if p.decode(v, &s.Count, "count", "a whole number") && s.Count < 0 {
-				p.fail(v, "use 0 (no limit) or more", "count %d is negative", s.Count)
+			if p.Decode(v, &s.Count, "count", "a whole number") && s.Count < 0 {
+				p.Fail(v, "use 0 (no limit) or more", "count %d is negative", s.Count)
 			}
 		}
 	})
 	if n.Kind == yaml.MappingNode && (s.Webhook == "" || s.Every == 0) {
-		p.fail(n, "write e.g. {webhook: invoice.paid, every: 10s}", "a schedule needs `webhook:` and `every:`")
+		p.Fail(n, "write e.g. {webhook: invoice.paid, every: 10s}", "a schedule needs `webhook:` and `every:`")
 	}
 	return s
 }
 
 func (p *parser) rule(n *yaml.Node, before []Rule) Rule {
-	r := Rule{Pos: fault.Position{File: p.file, Line: n.Line, Col: n.Column}}
+	r := Rule{Pos: fault.Position{File: p.File, Line: n.Line, Col: n.Column}}
 	hasFault := false
-	p.mapping(n, "a fault rule", []string{"name", "webhook", "rate", "times", "fault"}, func(key string, v *yaml.Node) {
+	p.Mapping(n, "a fault rule", []string{"name", "webhook", "rate", "times", "fault"}, func(key string, _, v *yaml.Node) {
 		switch key {
 		case "name":
-			p.decode(v, &r.Name, "name", "a short unique name")
+			p.Decode(v, &r.Name, "name", "a short unique name")
 		case "webhook":
-			p.decode(v, &r.Webhook, "webhook", "a webhook name or a glob such as invoice.*")
+			p.Decode(v, &r.Webhook, "webhook", "a webhook name or a glob such as invoice.*")
 		case "rate":
 			var f float64
-			if p.decode(v, &f, "rate", "a probability such as 0.2") {
+			if p.Decode(v, &f, "rate", "a probability such as 0.2") {
 				if f < 0 || f > 1 {
-					p.fail(v, "use a probability between 0 and 1, e.g. 0.2", "rate %v is outside [0,1]", f)
+					p.Fail(v, "use a probability between 0 and 1, e.g. 0.2", "rate %v is outside [0,1]", f)
 				}
 				r.Rate = &f
 			}
 		case "times":
-			if p.decode(v, &r.Times, "times", "a whole number") && r.Times < 0 {
-				p.fail(v, "use 0 (no limit) or more", "times %d is negative", r.Times)
+			if p.Decode(v, &r.Times, "times", "a whole number") && r.Times < 0 {
+				p.Fail(v, "use 0 (no limit) or more", "times %d is negative", r.Times)
 			}
 		case "fault":
 			hasFault = true
@@ -263,15 +202,15 @@ func (p *parser) rule(n *yaml.Node, before []Rule) Rule {
 		return r
 	}
 	if r.Name == "" {
-		p.fail(n, "add `name: something-unique`", "fault rule has no name")
+		p.Fail(n, "add `name: something-unique`", "fault rule has no name")
 	}
 	for _, b := range before {
 		if b.Name == r.Name && r.Name != "" {
-			p.fail(n, "give every rule a unique name", "duplicate rule name %q (first at line %d)", r.Name, b.Pos.Line)
+			p.Fail(n, "give every rule a unique name", "duplicate rule name %q (first at line %d)", r.Name, b.Pos.Line)
 		}
 	}
 	if !hasFault {
-		p.fail(n, "add e.g. `fault: duplicate` (kinds: "+strings.Join(faultKinds, ", ")+")", "rule %q has no fault", r.Name)
+		p.Fail(n, "add e.g. `fault: duplicate` (kinds: "+strings.Join(faultKinds, ", ")+")", "rule %q has no fault", r.Name)
 	}
 	return r
 }
@@ -291,22 +230,22 @@ func (p *parser) fault(n *yaml.Node) Fault {
 		case FaultStale:
 			f.Stale = DefaultStale
 		case FaultTimeout:
-			p.fail(n, "give the attempt's timeout, e.g. {timeout: 100ms}", "timeout needs a duration")
+			p.Fail(n, "give the attempt's timeout, e.g. {timeout: 100ms}", "timeout needs a duration")
 		default:
-			p.fail(n, kinds, "unknown webhook fault %q", n.Value)
+			p.Fail(n, kinds, "unknown webhook fault %q", n.Value)
 		}
 		return f
 	}
-	p.mapping(n, "fault", faultKinds, func(key string, v *yaml.Node) {
+	p.Mapping(n, "fault", faultKinds, func(key string, _, v *yaml.Node) {
 		switch key {
 		case FaultDuplicate:
-			if p.decode(v, &f.Duplicate, key, "the number of extra copies, 1 to 10") && (f.Duplicate < 1 || f.Duplicate > 10) {
-				p.fail(v, "send 1 to 10 extra copies", "duplicate %d is out of range", f.Duplicate)
+			if p.Decode(v, &f.Duplicate, key, "the number of extra copies, 1 to 10") && (f.Duplicate < 1 || f.Duplicate > 10) {
+				p.Fail(v, "send 1 to 10 extra copies", "duplicate %d is out of range", f.Duplicate)
 			}
 		case FaultOutOfOrder:
 			p.outOfOrder(v, &f)
 		case FaultBadSignature:
-			p.decode(v, &f.BadSignature, key, "true or false")
+			p.Decode(v, &f.BadSignature, key, "true or false")
 		case FaultStale:
 			p.positive(v, &f.Stale, key)
 		case FaultTimeout:
@@ -319,9 +258,9 @@ func (p *parser) fault(n *yaml.Node) Fault {
 // outOfOrder reads `out_of_order: true` or `out_of_order: {hold: 2s}`.
 func (p *parser) outOfOrder(v *yaml.Node, f *Fault) {
 	if v.Kind == yaml.ScalarNode {
-		p.decode(v, &f.OutOfOrder, FaultOutOfOrder, "true, or {hold: 2s}")
+		p.Decode(v, &f.OutOfOrder, FaultOutOfOrder, "true, or {hold: 2s}")
 		return
 	}
 	f.OutOfOrder = true
-	p.mapping(v, FaultOutOfOrder, []string{"hold"}, func(_ string, h *yaml.Node) { p.positive(h, &f.Hold, "out_of_order.hold") })
+	p.Mapping(v, FaultOutOfOrder, []string{"hold"}, func(_ string, _, h *yaml.Node) { p.positive(h, &f.Hold, "out_of_order.hold") })
 }

@@ -63,6 +63,8 @@ func TestParseFileErrors(t *testing.T) {
 		{"scheme: a\n  b: c\n", "h.yaml:2:1: invalid YAML: mapping values are not allowed in this context"},
 		{"scheme: hmac", "h.yaml:1:9: unknown signature scheme \"hmac\" (fix: use one of github, stripe, standard)"},
 		{"sheme: github", "h.yaml:1:1: unknown key \"sheme\" in the webhooks file (fix: allowed keys:"},
+		{"sheme: github", "h.yaml:1:1: unknown key \"sheme\" in the webhooks file (fix: allowed keys: seed, scheme, url, retry, schedule, faults; did you mean \"scheme\"?)"},
+		{"faults: {a: 1}", "h.yaml:1:9: faults must be a list, not a mapping"},
 		{"retry: {attempts: 0}", "h.yaml:1:19: retry.attempts 0 is out of range"},
 		{"retry: {backoff: 5}", "h.yaml:1:18: retry.backoff \"5\" is not valid (fix: give a duration such as 250ms or 2s)"},
 		{"retry: {jitter: 2}", "retry.jitter 2 is out of range"},

@@ -27,17 +27,6 @@ const (
 	apisGuruEnv      = "MOCKD_CONFORMANCE"
 )
 
-// apisGuruKnown are specs of the sample contract test fails on, and why;
-// they are run and must still fail (remove one when it passes), but do not
-// count toward apisGuruSpecs.
-var apisGuruKnown = map[string]string{
-	// Path parameters generated from AWS ARN patterns contain '/', sent
-	// as %2F. mockd routes them, but contract.Checker matches the decoded
-	// path (Checker.request drops URL.RawPath), so it reports
-	// path.undocumented: a checker limitation, not mockd's.
-	"api/amazonaws.com/chime-sdk-messaging.json": "the checker matches %2F in a path parameter as a path separator",
-}
-
 // TestContractTestAPIsGuru runs contract test (examples, one generated and
 // the invalid requests per operation) against mockd serving each spec of
 // the sample and expects no error finding: mockd as a conforming provider.
@@ -63,10 +52,7 @@ func TestContractTestAPIsGuru(t *testing.T) {
 		if err != nil || len(plan.Cases) == 0 {
 			continue
 		}
-		known := apisGuruKnown[f.Name]
-		if known == "" {
-			tested++
-		}
+		tested++
 		srv := mockserver.NewTest(t, mockserver.WithSpec(spec), mockserver.Seed(1), mockserver.Logger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 		checker, err := contract.NewChecker(spec, contract.CheckConfig{})
 		if err != nil {
@@ -77,14 +63,6 @@ func TestContractTestAPIsGuru(t *testing.T) {
 			t.Fatalf("%s: %v", f.Name, err)
 		}
 		t.Logf("%s: %d requests, %d operations, %d errors, %d warnings", f.Name, len(plan.Cases), len(plan.Operations), res.Errors, res.Warnings)
-		if known != "" {
-			if res.Errors == 0 {
-				t.Errorf("%s passes now: remove it from apisGuruKnown (%s)", f.Name, known)
-			}
-			t.Logf("%s: known failure (%s): %d errors", f.Name, known, res.Errors)
-			_ = srv.Close()
-			continue
-		}
 		shown := 0
 		for _, g := range res.Groups {
 			if g.Finding.Severity == validator.SeverityError && shown < 3 {

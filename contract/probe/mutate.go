@@ -36,6 +36,9 @@ func mutations(op *validator.Operation) []mutation {
 	var typed, bounded bool
 	missing := 0
 	for _, p := range op.Parameters() {
+		if selects(op, p) {
+			continue // changing it selects another operation, not a bad request
+		}
 		key := p.In + ":" + p.Name
 		if p.Required != nil && *p.Required && p.In != "path" && missing < maxMissingParams {
 			missing++
@@ -62,6 +65,20 @@ func mutations(op *validator.Operation) []mutation {
 		out = append(out, mutation{KindNoCredentials, "no credentials (the operation requires " + operationSecurity(op) + ")", func(b *BuildOptions) { b.NoCredentials = true }})
 	}
 	return out
+}
+
+// selects reports whether p is the parameter of op's path selector
+// ("/tags#operation=tag-resource"): the request builder always sends the
+// selector's value, and another value routes to another operation.
+func selects(op *validator.Operation, p *v3.Parameter) bool {
+	sel := op.Selector
+	if sel == nil || p.In != sel.In {
+		return false
+	}
+	if p.In == "header" {
+		return strings.EqualFold(p.Name, sel.Name)
+	}
+	return p.Name == sel.Name
 }
 
 func paramMutation(kind Kind, p *v3.Parameter, raw string) mutation {
