@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mockd/mockd/internal/yamlpos"
 	lowbase "github.com/pb33f/libopenapi/datamodel/low/base"
 	"github.com/pb33f/libopenapi/what-changed/model"
 	"go.yaml.in/yaml/v4"
@@ -75,10 +76,10 @@ func requirements(root *yaml.Node, op *Operation) [][]string {
 	if root != nil && root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
 	}
-	sec := mapValue(root, "security")
+	sec := yamlpos.SpecValue(root, "security")
 	if op != nil {
-		item := mapValue(mapValue(root, "paths"), op.Path)
-		if own := mapValue(mapValue(item, strings.ToLower(op.Method)), "security"); own != nil {
+		item := yamlpos.SpecValue(yamlpos.SpecValue(root, "paths"), op.Path)
+		if own := yamlpos.SpecValue(yamlpos.SpecValue(item, strings.ToLower(op.Method)), "security"); own != nil {
 			sec = own
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mockd/mockd/internal/yamlpos"
 	"github.com/mockd/mockd/validator"
 	"go.yaml.in/yaml/v4"
 )
@@ -57,7 +58,7 @@ func buildUsage(doc validator.Document) *usage {
 	}
 	g := &refGraph{root: root, edges: map[string][]string{}}
 	u := &usage{request: map[string][]Operation{}, response: map[string][]Operation{}}
-	paths := mapValue(root, "paths")
+	paths := yamlpos.SpecValue(root, "paths")
 	if paths == nil {
 		return u
 	}
@@ -66,18 +67,18 @@ func buildUsage(doc validator.Document) *usage {
 		if item == nil || item.Kind != yaml.MappingNode {
 			continue
 		}
-		shared := mapValue(item, "parameters")
+		shared := yamlpos.SpecValue(item, "parameters")
 		for _, m := range methods() {
-			op := mapValue(item, m)
+			op := yamlpos.SpecValue(item, m)
 			if op == nil {
 				continue
 			}
 			o := Operation{Method: strings.ToUpper(m), Path: path}
 			var req, resp []string
 			req = collectRefs(shared, req)
-			req = collectRefs(mapValue(op, "parameters"), req)
-			req = collectRefs(mapValue(op, "requestBody"), req)
-			resp = collectRefs(mapValue(op, "responses"), resp)
+			req = collectRefs(yamlpos.SpecValue(op, "parameters"), req)
+			req = collectRefs(yamlpos.SpecValue(op, "requestBody"), req)
+			resp = collectRefs(yamlpos.SpecValue(op, "responses"), resp)
 			for _, ptr := range g.closure(req) {
 				u.request[ptr] = append(u.request[ptr], o)
 			}
@@ -125,7 +126,7 @@ func (g *refGraph) closure(start []string) []string {
 // deref follows a path item's local $ref.
 func (g *refGraph) deref(n *yaml.Node) *yaml.Node {
 	for range 8 {
-		ref := mapValue(n, "$ref")
+		ref := yamlpos.SpecValue(n, "$ref")
 		if ref == nil || !strings.HasPrefix(ref.Value, "#/") {
 			return n
 		}
@@ -172,23 +173,10 @@ func resolvePointer(root *yaml.Node, ptr string) *yaml.Node {
 			part = p
 		}
 		part = strings.ReplaceAll(strings.ReplaceAll(part, "~1", "/"), "~0", "~")
-		n = mapValue(n, part)
+		n = yamlpos.SpecValue(n, part)
 		if n == nil {
 			return nil
 		}
 	}
 	return n
-}
-
-// mapValue returns the value of key in mapping n (nil when absent).
-func mapValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
 }
