@@ -13,8 +13,6 @@ import (
 
 	"github.com/pb33f/libopenapi/index"
 	"go.yaml.in/yaml/v4"
-
-	"github.com/mockd/mockd/internal/yamlpos"
 )
 
 // BrokenRef is a $ref that points to nothing: a missing file, or a JSON
@@ -260,7 +258,7 @@ func disableBroken(docNode *yaml.Node, refs []brokenRef, dir string) ([]byte, []
 			}
 		}
 		for _, m := range pathItemMethods {
-			op := yamlpos.SpecValue(item, m)
+			op := NodeValue(item, m)
 			if op == nil {
 				continue
 			}
@@ -268,7 +266,7 @@ func disableBroken(docNode *yaml.Node, refs []brokenRef, dir string) ([]byte, []
 			// the path item's own $ref count.
 			w.seen, w.hits = map[*yaml.Node]bool{}, nil
 			w.visit(op)
-			w.visit(yamlpos.SpecValue(item, "parameters"))
+			w.visit(NodeValue(item, "parameters"))
 			if r, _ := refValue(paths.Content[i+1]); r != "" {
 				w.visit(paths.Content[i+1])
 			}
@@ -327,7 +325,7 @@ func refPointer(root *yaml.Node, frag string) *yaml.Node {
 		if t, err := url.PathUnescape(tok); err == nil {
 			tok = t
 		}
-		n = yamlpos.SpecValue(n, tok)
+		n = NodeValue(n, tok)
 		if n == nil {
 			return nil
 		}

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/mockd/mockd/internal/yamlpos"
+	"github.com/mockd/mockd/validator"
 	lowbase "github.com/pb33f/libopenapi/datamodel/low/base"
 	"github.com/pb33f/libopenapi/what-changed/model"
 	"go.yaml.in/yaml/v4"
@@ -76,10 +76,10 @@ func requirements(root *yaml.Node, op *Operation) [][]string {
 	if root != nil && root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
 	}
-	sec := yamlpos.SpecValue(root, "security")
+	sec := validator.NodeValue(root, "security")
 	if op != nil {
-		item := yamlpos.SpecValue(yamlpos.SpecValue(root, "paths"), op.Path)
-		if own := yamlpos.SpecValue(yamlpos.SpecValue(item, strings.ToLower(op.Method)), "security"); own != nil {
+		item := validator.NodeValue(validator.NodeValue(root, "paths"), op.Path)
+		if own := validator.NodeValue(validator.NodeValue(item, strings.ToLower(op.Method)), "security"); own != nil {
 			sec = own
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mockd/mockd/internal/yamlpos"
 	"github.com/mockd/mockd/validator"
 	"go.yaml.in/yaml/v4"
 )
@@ -58,7 +57,7 @@ func buildUsage(doc validator.Document) *usage {
 	}
 	g := &refGraph{root: root, edges: map[string][]string{}}
 	u := &usage{request: map[string][]Operation{}, response: map[string][]Operation{}}
-	paths := yamlpos.SpecValue(root, "paths")
+	paths := validator.NodeValue(root, "paths")
 	if paths == nil {
 		return u
 	}
@@ -67,18 +66,18 @@ func buildUsage(doc validator.Document) *usage {
 		if item == nil || item.Kind != yaml.MappingNode {
 			continue
 		}
-		shared := yamlpos.SpecValue(item, "parameters")
+		shared := validator.NodeValue(item, "parameters")
 		for _, m := range methods() {
-			op := yamlpos.SpecValue(item, m)
+			op := validator.NodeValue(item, m)
 			if op == nil {
 				continue
 			}
 			o := Operation{Method: strings.ToUpper(m), Path: path}
 			var req, resp []string
 			req = collectRefs(shared, req)
-			req = collectRefs(yamlpos.SpecValue(op, "parameters"), req)
-			req = collectRefs(yamlpos.SpecValue(op, "requestBody"), req)
-			resp = collectRefs(yamlpos.SpecValue(op, "responses"), resp)
+			req = collectRefs(validator.NodeValue(op, "parameters"), req)
+			req = collectRefs(validator.NodeValue(op, "requestBody"), req)
+			resp = collectRefs(validator.NodeValue(op, "responses"), resp)
 			for _, ptr := range g.closure(req) {
 				u.request[ptr] = append(u.request[ptr], o)
 			}
@@ -126,7 +125,7 @@ func (g *refGraph) closure(start []string) []string {
 // deref follows a path item's local $ref.
 func (g *refGraph) deref(n *yaml.Node) *yaml.Node {
 	for range 8 {
-		ref := yamlpos.SpecValue(n, "$ref")
+		ref := validator.NodeValue(n, "$ref")
 		if ref == nil || !strings.HasPrefix(ref.Value, "#/") {
 			return n
 		}
@@ -173,7 +172,7 @@ func resolvePointer(root *yaml.Node, ptr string) *yaml.Node {
 			part = p
 		}
 		part = strings.ReplaceAll(strings.ReplaceAll(part, "~1", "/"), "~0", "~")
-		n = yamlpos.SpecValue(n, part)
+		n = validator.NodeValue(n, part)
 		if n == nil {
 			return nil
 		}

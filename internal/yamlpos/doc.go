@@ -4,7 +4,6 @@
 // (Error), and the Walker that reads a file and collects every such error
 // (mappings with allowed keys and a "did you mean", lists, scalars, syntax
 // errors). fault rules, webhooks files, cassettes and contract configs use
-// it; validator uses SpecValue on libopenapi's nodes. It imports no mockd
-// package. validator's Swagger 2.0 converter keeps its own JSON-pointer
+// it. It imports no mockd package. validator's Swagger 2.0 converter keeps its own JSON-pointer
 // errors.
 package yamlpos

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	yamlv4 "go.yaml.in/yaml/v4"
 	"gopkg.in/yaml.v3"
 
 	"github.com/mockd/mockd/internal/yamlpos"
@@ -116,20 +115,5 @@ func TestSuggest(t *testing.T) {
 		if got := yamlpos.Suggest(in, known); got != want {
 			t.Errorf("Suggest(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestSpecValue(t *testing.T) {
-	var doc yamlv4.Node
-	if err := yamlv4.Unmarshal([]byte("paths:\n  /a: {get: {}}\n"), &doc); err != nil {
-		t.Fatal(err)
-	}
-	root := doc.Content[0]
-	if get := yamlpos.SpecValue(yamlpos.SpecValue(yamlpos.SpecValue(root, "paths"), "/a"), "get"); get == nil || get.Kind != yamlv4.MappingNode {
-		t.Fatalf("paths./a.get = %v", get)
-	}
-	if yamlpos.SpecValue(root, "servers") != nil || yamlpos.SpecValue(nil, "paths") != nil ||
-		yamlpos.SpecValue(yamlpos.SpecValue(root, "paths").Content[0], "x") != nil {
-		t.Fatal("a missing key, a nil node or a scalar gave a value")
 	}
 }
